@@ -1,0 +1,59 @@
+import { parseArgs } from 'node:util';
+
+export type Command = 'serve' | 'check' | 'validate';
+
+export interface CliOptions {
+  command: Command;
+  config?: string;
+  listen?: string;
+  help: boolean;
+  version: boolean;
+}
+
+export const usage = `Usage: redis-health-sidecar [serve|check|validate] [options]
+
+Commands:
+  serve       probe targets in the background and serve HTTP (default)
+  check       probe every target once, print a table; exit 0 when all required targets are up
+  validate    check a config file; exit 0 when valid, 2 otherwise
+
+Options:
+  -c, --config PATH    YAML config file (or REDIS_HEALTH_CONFIG); without one, a target
+                       named "default" probes REDIS_URL or redis://127.0.0.1:6379/0
+  -l, --listen ADDR    HTTP listen address, HOST:PORT (default 0.0.0.0:19121)
+  -h, --help           show this help
+  -v, --version        show the version
+
+Examples:
+  REDIS_URL=redis://redis:6379/0 redis-health-sidecar
+  redis-health-sidecar --config /etc/redis-health/config.yaml --listen 127.0.0.1:19121
+  redis-health-sidecar validate --config config.yaml
+  redis-health-sidecar check --config config.yaml
+`;
+
+/** Parses the command line; throws an Error with a short message when it cannot. */
+export function parseCli(argv: readonly string[]): CliOptions {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      config: { type: 'string', short: 'c' },
+      listen: { type: 'string', short: 'l' },
+      help: { type: 'boolean', short: 'h', default: false },
+      version: { type: 'boolean', short: 'v', default: false },
+    },
+  });
+  const [command = 'serve', ...extra] = positionals;
+  if (command !== 'serve' && command !== 'check' && command !== 'validate') {
+    throw new Error(`unknown command "${command.slice(0, 40)}"`);
+  }
+  if (extra.length > 0) throw new Error(`unexpected argument "${extra[0]?.slice(0, 40)}"`);
+  return {
+    command,
+    ...(values.config !== undefined && { config: values.config }),
+    ...(values.listen !== undefined && { listen: values.listen }),
+    help: values.help,
+    version: values.version,
+  };
+}

@@ -1,0 +1,110 @@
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { LineCounter, parseDocument } from 'yaml';
+import type { core } from 'zod';
+import { defaultOptions } from './defaults';
+import { expandEnv } from './env';
+import { ConfigError, formatPath, type ConfigProblem, type KeyedProblem } from './errors';
+import { resolveConfig } from './resolve';
+import { configSchema } from './schema';
+import type { Config } from './types';
+import { lineOf } from './yaml-lines';
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads, expands, validates and resolves a config file; throws ConfigError listing every problem. */
+export function loadConfigFile(file: string, env: Env): Config {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new ConfigError([{ path: '', message: `cannot read config file (${code})` }], file);
+  }
+  return parseConfig(text, env, basename(file));
+}
+
+/** Parses config text; `source` names it in error messages. */
+export function parseConfig(text: string, env: Env, source = 'config'): Config {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const problems = doc.errors.map((error) => ({
+      path: '',
+      line: error.linePos?.[0].line,
+      message: `invalid YAML: ${error.message.split('\n')[0] ?? ''}`,
+    }));
+    throw new ConfigError(problems, source);
+  }
+  const locate = (problem: KeyedProblem): ConfigProblem => ({
+    path: formatPath(problem.keys),
+    line: lineOf(doc, lines, problem.keys),
+    message: problem.message,
+  });
+
+  const keyed: KeyedProblem[] = [];
+  const expanded = expandEnv(doc.toJS() ?? {}, env, keyed);
+  const parsed = configSchema.safeParse(expanded, { reportInput: true });
+  if (!parsed.success) keyed.push(...parsed.error.issues.flatMap(describeIssue));
+  if (keyed.length > 0 || !parsed.success) throw new ConfigError(keyed.map(locate), source);
+
+  const config = resolveConfig(parsed.data, keyed);
+  if (keyed.length > 0) throw new ConfigError(keyed.map(locate), source);
+  return withLogLevel(config, env);
+}
+
+/** The configuration used when no file is given: one target `default` from REDIS_URL. */
+export function defaultConfig(env: Env): Config {
+  const url =
+    env.REDIS_URL !== undefined && env.REDIS_URL !== '' ? env.REDIS_URL : defaultOptions.url;
+  const keyed: KeyedProblem[] = [];
+  const config = resolveConfig({ targets: [{ name: 'default', url }] }, keyed);
+  if (keyed.length > 0) {
+    throw new ConfigError(
+      keyed.map((problem) => ({ path: 'REDIS_URL', message: problem.message })),
+    );
+  }
+  return withLogLevel(config, env);
+}
+
+function withLogLevel(config: Config, env: Env): Config {
+  const level = env.LOG_LEVEL?.toLowerCase();
+  const known = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+  const match = known.find((name) => name === level);
+  if (level !== undefined && level !== '' && match === undefined) {
+    throw new ConfigError([{ path: 'LOG_LEVEL', message: `must be one of ${known.join(', ')}` }]);
+  }
+  return match === undefined ? config : { ...config, logLevel: match };
+}
+
+function describeIssue(issue: core.$ZodIssue): KeyedProblem[] {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({ keys: [...issue.path, key], message: 'unknown key' }));
+  }
+  if (issue.code === 'invalid_type') {
+    const custom = !issue.message.startsWith('Invalid input');
+    const message =
+      issue.input === undefined
+        ? 'is required'
+        : custom
+          ? issue.message
+          : `must be ${article(issue.expected)}`;
+    return [{ keys: issue.path, message }];
+  }
+  if (issue.code === 'invalid_value') {
+    return [{ keys: issue.path, message: `must be one of ${issue.values.join(', ')}` }];
+  }
+  return [{ keys: issue.path, message: issue.message }];
+}
+
+function article(expected: string): string {
+  const names: Record<string, string> = {
+    array: 'a list',
+    object: 'a mapping of keys',
+    string: 'a string',
+    boolean: 'true or false',
+    number: 'a number',
+    int: 'a whole number',
+  };
+  return names[expected] ?? expected;
+}

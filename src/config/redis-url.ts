@@ -1,0 +1,63 @@
+import type { Endpoint } from './types';
+
+export interface ParsedRedisUrl {
+  endpoint: Endpoint;
+  address: string;
+  db: number;
+  tls: boolean;
+  username?: string;
+  password?: string;
+}
+
+/** Parses `redis://`, `rediss://` and `unix:///path?db=N`; returns an error message when it cannot. */
+export function parseRedisUrl(text: string): ParsedRedisUrl | string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'must be a URL such as redis://host:6379/0 or unix:///path/to/redis.sock';
+  }
+  if (url.protocol === 'unix:') return parseUnixUrl(url);
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+    return `scheme ${url.protocol}// is not supported; use redis://, rediss:// or unix://`;
+  }
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  if (host === '') return 'must name a host, as in redis://host:6379/0';
+  if (url.search !== '') return 'query parameters are not supported in redis:// URLs';
+  const db = parseDb(url.pathname.replace(/^\//, ''));
+  if (typeof db === 'string') return db;
+  const port = url.port === '' ? 6379 : Number(url.port);
+  return {
+    endpoint: { host, port },
+    address: host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`,
+    db,
+    tls: url.protocol === 'rediss:',
+    ...credentials(url),
+  };
+}
+
+function parseUnixUrl(url: URL): ParsedRedisUrl | string {
+  const path = decodeURIComponent(url.pathname);
+  if (url.hostname !== '' || path === '' || path === '/') {
+    return 'must name a socket path, as in unix:///var/run/redis/redis.sock?db=0';
+  }
+  for (const key of url.searchParams.keys()) {
+    if (key !== 'db') return `query parameter ${key} is not supported; only db is`;
+  }
+  const db = parseDb(url.searchParams.get('db') ?? '');
+  if (typeof db === 'string') return db;
+  return { endpoint: { path }, address: path, db, tls: false, ...credentials(url) };
+}
+
+function parseDb(text: string): number | string {
+  if (text === '') return 0;
+  if (!/^\d+$/.test(text)) return `database "${text.slice(0, 20)}" must be a number`;
+  return Number(text);
+}
+
+function credentials(url: URL): { username?: string; password?: string } {
+  return {
+    ...(url.username !== '' && { username: decodeURIComponent(url.username) }),
+    ...(url.password !== '' && { password: decodeURIComponent(url.password) }),
+  };
+}

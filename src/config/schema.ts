@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { parseDuration } from './duration';
+
+/**
+ * The shape of the configuration file, as written by users. This one schema validates files,
+ * documents the keys and (later) generates the JSON Schema for editors.
+ */
+const duration = z
+  .string({ error: 'must be a duration string such as 250ms, 5s or 1m' })
+  .refine((text) => parseDuration(text) !== undefined, {
+    message: 'must be a duration such as 250ms, 5s or 1m',
+  })
+  .refine((text) => (parseDuration(text) ?? 0) > 0, { message: 'must be longer than 0' });
+
+const positiveInt = z.int({ error: 'must be a whole number' }).min(1, 'must be at least 1');
+
+export const breakerSchema = z.strictObject({
+  failureThreshold: positiveInt.optional(),
+  recoveryTimeout: duration.optional(),
+  successThreshold: positiveInt.optional(),
+});
+
+const probeSettings = {
+  interval: duration.optional(),
+  timeout: duration.optional(),
+  breaker: breakerSchema.optional(),
+};
+
+export const targetSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'must match [A-Za-z0-9_.-]+ (it becomes the target label)')
+    .max(64, 'must be at most 64 characters'),
+  url: z.string().min(1, 'must not be empty'),
+  required: z.boolean().optional(),
+  ...probeSettings,
+});
+
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export const configSchema = z.strictObject({
+  listen: z.string().optional(),
+  shutdownDelay: z
+    .string({ error: 'must be a duration string such as 5s' })
+    .refine((text) => parseDuration(text) !== undefined, {
+      message: 'must be a duration such as 0s, 5s or 30s',
+    })
+    .optional(),
+  log: z.strictObject({ level: z.enum(logLevels).optional() }).optional(),
+  defaults: z.strictObject(probeSettings).optional(),
+  targets: z.array(targetSchema).min(1, 'must list at least one target'),
+});
+
+export type ConfigInput = z.infer<typeof configSchema>;
+export type TargetInput = z.infer<typeof targetSchema>;
+export type LogLevel = (typeof logLevels)[number];

@@ -1,0 +1,55 @@
+import type { Context } from 'koa';
+import { isReady, type ReadinessCheck } from '../monitor/readiness';
+
+/**
+ * Answers a readiness request the way kube-apiserver does: 200 `ok`, or with `?verbose` (and
+ * always on failure) one line per check; JSON when the client accepts it. `?exclude=NAME`
+ * (repeatable, `main` or `target:main`) leaves a check out, and an unknown name only warns,
+ * so a probe URL does not break when a target is renamed.
+ */
+export function answerReadiness(ctx: Context, checks: readonly ReadinessCheck[], label: string) {
+  const excluded = new Set(
+    queryList(ctx.query.exclude).map((name) => name.replace(/^target:/, '')),
+  );
+  const isExcluded = (check: ReadinessCheck) => excluded.has(check.name.replace(/^target:/, ''));
+  const unmatched = [...excluded].filter(
+    (name) => !checks.some((check) => check.name.replace(/^target:/, '') === name),
+  );
+  const counted = checks.filter((check) => !isExcluded(check));
+  const ready = isReady(counted);
+  ctx.status = ready ? 200 : 503;
+  ctx.set('Cache-Control', 'no-store');
+
+  if (ctx.accepts('text/plain', 'application/json') === 'application/json') {
+    ctx.body = {
+      status: ready ? 'ok' : 'failed',
+      checks: checks.map((check) => ({ ...check, excluded: isExcluded(check) })),
+      ...(unmatched.length > 0 && { unknownExcludes: unmatched }),
+    };
+    return;
+  }
+  ctx.type = 'text/plain; charset=utf-8';
+  if (ready && ctx.query.verbose === undefined) {
+    ctx.body = 'ok';
+    return;
+  }
+  const lines = checks.map((check) => {
+    if (isExcluded(check)) return `[+]${check.name} excluded: ok`;
+    const note = check.gating ? '' : ' (not required)';
+    return check.ok ? `[+]${check.name} ok` : `[-]${check.name} failed: ${check.detail}${note}`;
+  });
+  for (const name of unmatched) {
+    lines.push(
+      `warn: some health checks cannot be excluded: no matches for "${name.slice(0, 64)}"`,
+    );
+  }
+  lines.push(`${label} check ${ready ? 'passed' : 'failed'}`);
+  ctx.body = `${lines.join('\n')}\n`;
+}
+
+function queryList(value: string | string[] | undefined): string[] {
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value])
+    .flatMap((item) => item.split(','))
+    .filter(Boolean);
+}

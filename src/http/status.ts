@@ -1,0 +1,43 @@
+import { targetReadiness } from '../monitor/readiness';
+import type { TargetStatus } from '../monitor/target-status';
+
+/** The JSON of /status for one target: state, breaker, last error reason, latency. No secrets. */
+export function describeTarget(status: TargetStatus) {
+  const { target } = status;
+  const readiness = targetReadiness(status);
+  return {
+    name: target.name,
+    address: target.address,
+    db: target.db,
+    mode: target.mode,
+    required: target.required,
+    ready: readiness.ok,
+    readiness: readiness.detail,
+    up: status.up ?? null,
+    breaker: status.breaker,
+    consecutiveFailures: status.consecutiveFailures,
+    probes: status.probes,
+    latencyMs:
+      status.lastLatencySeconds === undefined ? null : round(status.lastLatencySeconds * 1000),
+    lastProbe: isoTime(status.lastProbeAt),
+    lastSuccess: isoTime(status.lastSuccessAt),
+    lastError:
+      status.lastFailure === undefined
+        ? null
+        : {
+            reason: status.lastFailure.reason,
+            message: status.lastFailure.message,
+            at: isoTime(status.lastFailure.at),
+          },
+    intervalMs: target.intervalMs,
+    timeoutMs: target.timeoutMs,
+  };
+}
+
+function isoTime(ms: number | undefined): string | null {
+  return ms === undefined ? null : new Date(ms).toISOString();
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

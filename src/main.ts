@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+import { allRequiredUp, checkTargets, formatTable } from './check';
+import { parseCli, usage, type CliOptions } from './cli';
+import { isConfigError, loadConfig, type Config } from './config';
+import { createLogger } from './log';
+import { createSidecar } from './sidecar';
+import { version } from './version';
+
+/** Exit codes: 0 success, 1 a check failed or the sidecar could not start, 2 bad usage or config. */
+async function main(argv: readonly string[]): Promise<number> {
+  let options: CliOptions;
+  try {
+    options = parseCli(argv);
+  } catch (error) {
+    process.stderr.write(`error: ${(error as Error).message}\n\n${usage}`);
+    return 2;
+  }
+  if (options.help) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  if (options.version) {
+    process.stdout.write(`${version}\n`);
+    return 0;
+  }
+  let config: Config;
+  try {
+    config = loadConfig(
+      {
+        ...(options.config !== undefined && { file: options.config }),
+        ...(options.listen !== undefined && { listen: options.listen }),
+      },
+      process.env,
+    );
+  } catch (error) {
+    if (!isConfigError(error)) throw error;
+    process.stderr.write(`invalid configuration:\n${error.message}\n`);
+    return 2;
+  }
+  switch (options.command) {
+    case 'validate':
+      process.stdout.write(`configuration is valid: ${config.targets.length} target(s)\n`);
+      return 0;
+    case 'check': {
+      const rows = await checkTargets(config);
+      process.stdout.write(`${formatTable(rows)}\n`);
+      return allRequiredUp(rows) ? 0 : 1;
+    }
+    case 'serve':
+      return serve(config);
+  }
+}
+
+async function serve(config: Config): Promise<number> {
+  const logger = createLogger(config.logLevel);
+  const sidecar = createSidecar(config, logger);
+  try {
+    const server = await sidecar.start();
+    logger.info(
+      {
+        listen: `${server.address.address}:${server.address.port}`,
+        version,
+        targets: config.targets.map(({ name, address, db, mode, required }) => ({
+          name,
+          address,
+          db,
+          mode,
+          required,
+        })),
+      },
+      'redis-health-sidecar started',
+    );
+  } catch (error) {
+    logger.fatal({ err: error }, 'cannot start');
+    await sidecar.stop();
+    return 1;
+  }
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  // Kubernetes keeps sending traffic for a moment after SIGTERM: fail readiness at once, keep
+  // serving for shutdownDelay so endpoints update, then close. A second signal cuts the wait.
+  sidecar.beginShutdown();
+  logger.info({ signal, delayMs: config.shutdownDelayMs }, 'shutting down: readiness now fails');
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, config.shutdownDelayMs);
+    const hurry = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    process.once('SIGTERM', hurry);
+    process.once('SIGINT', hurry);
+  });
+  await sidecar.stop();
+  logger.info('stopped');
+  return 0;
+}
+
+process.on('unhandledRejection', (reason) => {
+  process.stderr.write(`unhandled rejection: ${String(reason)}\n`);
+  process.exit(1);
+});
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+    // Flush stdout, then exit even if a library left a handle open.
+    process.stdout.write('', () => process.exit(code));
+  },
+  (error: unknown) => {
+    process.stderr.write(`fatal: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,132 @@
+import { createBreaker, type Transition } from '../breaker/breaker';
+import type { Target } from '../config/types';
+import type { ProbeResult } from '../probe/result';
+import { safeMessage } from '../redact';
+import type { Scheduler } from './scheduler';
+import type { TargetStatus } from './target-status';
+
+/** Who hears about probes and breaker transitions: metrics and logs, wired by main. */
+export interface MonitorEvents {
+  probed(target: Target, result: ProbeResult): void;
+  transitioned(target: Target, transition: Transition): void;
+}
+
+export interface TargetMonitorDeps {
+  scheduler: Scheduler;
+  probe: () => Promise<ProbeResult>;
+  events: MonitorEvents;
+  /** Source of jitter; injected so tests can pin it. */
+  random?: () => number;
+}
+
+export interface TargetMonitor {
+  readonly status: TargetStatus;
+  start(): void;
+  /** Stops scheduling and waits for a probe under way to finish. */
+  stop(): Promise<void>;
+  /** Whether the loop has fallen behind its own schedule by more than `graceMs`. */
+  stalled(graceMs: number): boolean;
+}
+
+/** Spread of probe starts around `interval`: ±5 %, so many targets do not probe in lockstep. */
+const JITTER = 0.1;
+
+/**
+ * Runs one target's schedule: the first probe at once, then one every `interval` (jittered),
+ * measured from probe start. Probes never overlap: the next is scheduled only when one ends.
+ * While the breaker is open nothing is sent until it permits the trial probe.
+ */
+export function createTargetMonitor(target: Target, deps: TargetMonitorDeps): TargetMonitor {
+  const { scheduler, events } = deps;
+  const random = deps.random ?? Math.random;
+  const breaker = createBreaker(target.breaker, scheduler.now);
+  const status: TargetStatus = {
+    target,
+    breaker: breaker.state,
+    up: undefined,
+    consecutiveFailures: 0,
+    probes: 0,
+  };
+  let timer: unknown;
+  let dueAt: number | undefined;
+  let running: Promise<void> | undefined;
+  let runningSince = 0;
+  let stopped = true;
+
+  const schedule = (at: number) => {
+    dueAt = at;
+    timer = scheduler.setTimeout(tick, Math.max(0, at - scheduler.now()));
+  };
+
+  const transitioned = (transition: Transition | undefined) => {
+    if (transition === undefined) return;
+    status.breaker = transition.to;
+    events.transitioned(target, transition);
+  };
+
+  const record = (result: ProbeResult, startedAt: number) => {
+    const now = scheduler.now();
+    status.probes += 1;
+    status.lastProbeAt = now;
+    status.up = result.ok;
+    if (result.ok) {
+      status.consecutiveFailures = 0;
+      status.lastLatencySeconds = result.seconds;
+      status.lastSuccessAt = now;
+    } else {
+      status.consecutiveFailures += 1;
+      status.lastFailure = { reason: result.reason, message: result.message, at: now };
+    }
+    events.probed(target, result);
+    transitioned(breaker.record(result.ok));
+    const next =
+      breaker.retryAt() ?? startedAt + target.intervalMs * (1 + (random() - 0.5) * JITTER);
+    schedule(next);
+  };
+
+  function tick() {
+    timer = undefined;
+    dueAt = undefined;
+    if (stopped) return;
+    const permit = breaker.permit();
+    transitioned(permit.transition);
+    if (!permit.allowed) {
+      schedule(breaker.retryAt() ?? scheduler.now() + target.intervalMs);
+      return;
+    }
+    const startedAt = scheduler.now();
+    runningSince = startedAt;
+    running = deps
+      .probe()
+      .catch((error: unknown): ProbeResult => ({
+        ok: false,
+        reason: 'error',
+        message: safeMessage(error instanceof Error ? error.message : String(error)),
+      }))
+      .then((result) => {
+        running = undefined;
+        if (!stopped) record(result, startedAt);
+      });
+  }
+
+  return {
+    status,
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      schedule(scheduler.now());
+    },
+    async stop() {
+      stopped = true;
+      if (timer !== undefined) scheduler.clearTimeout(timer);
+      timer = undefined;
+      dueAt = undefined;
+      await running;
+    },
+    stalled(graceMs) {
+      const now = scheduler.now();
+      if (running !== undefined) return now - runningSince > target.timeoutMs + graceMs;
+      return dueAt !== undefined && now - dueAt > graceMs;
+    },
+  };
+}

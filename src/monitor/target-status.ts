@@ -1,0 +1,17 @@
+import type { BreakerState } from '../breaker/breaker';
+import type { Target } from '../config/types';
+import type { FailureReason } from '../probe/result';
+
+/** What is known about one target, as shown by /status, /readyz and the metrics. */
+export interface TargetStatus {
+  readonly target: Target;
+  breaker: BreakerState;
+  /** Outcome of the last completed probe; undefined before the first one. */
+  up: boolean | undefined;
+  consecutiveFailures: number;
+  lastFailure?: { reason: FailureReason; message: string; at: number };
+  lastLatencySeconds?: number;
+  lastSuccessAt?: number;
+  lastProbeAt?: number;
+  probes: number;
+}

@@ -1,0 +1,102 @@
+import { Registry } from 'prom-client';
+import type { Logger } from 'pino';
+import type { Config, Target } from './config/types';
+import { createApp } from './http/app';
+import { startServer, type HttpServer } from './http/server';
+import { createMetrics } from './metrics/create-metrics';
+import { renderMetrics, wantsOpenMetrics } from './metrics/exposition';
+import { createMonitor, type Monitor, type TargetProber } from './monitor/monitor';
+import { isReady, readinessChecks } from './monitor/readiness';
+import { realScheduler, type Scheduler } from './monitor/scheduler';
+import type { MonitorEvents } from './monitor/target-monitor';
+import { runProbe } from './probe/run-probe';
+import { createConnection } from './redis/create-connection';
+import { version } from './version';
+
+export interface Sidecar {
+  readonly monitor: Monitor;
+  readonly registry: Registry;
+  /** Starts probing and serving; resolves once the HTTP server listens. */
+  start(): Promise<HttpServer>;
+  /** /readyz fails from now on; probing and serving go on. */
+  beginShutdown(): void;
+  /** Closes the HTTP server, stops probing and QUITs the Redis connections. */
+  stop(): Promise<void>;
+}
+
+/** How long QUIT may take per connection at shutdown. */
+const QUIT_TIMEOUT_MS = 1000;
+
+export function createProber(target: Target): TargetProber {
+  const connection = createConnection(target);
+  return {
+    probe: () => runProbe(connection, target.timeoutMs),
+    close: () => connection.close(QUIT_TIMEOUT_MS),
+  };
+}
+
+/** Wires config, monitor, metrics and HTTP together: the `serve` command without signals. */
+export function createSidecar(
+  config: Config,
+  logger: Logger,
+  scheduler: Scheduler = realScheduler,
+): Sidecar {
+  const registry = new Registry();
+  let shuttingDown = false;
+  const statuses = () => monitor.statuses();
+  const metrics = createMetrics(
+    registry,
+    { statuses, ready: () => isReady(readinessChecks(statuses(), shuttingDown)) },
+    { version, nodejs: process.version },
+  );
+  const events: MonitorEvents = {
+    probed(target, result) {
+      metrics.events.probed(target, result);
+      if (!result.ok) {
+        logger.debug(
+          { target: target.name, reason: result.reason, error: result.message },
+          'probe failed',
+        );
+      }
+    },
+    transitioned(target, transition) {
+      metrics.events.transitioned(target, transition);
+      const status = monitor.statuses().find((item) => item.target === target);
+      const reason = status?.lastFailure?.reason;
+      const level = transition.to === 'open' ? 'warn' : 'info';
+      logger[level](
+        { target: target.name, ...transition, reason },
+        `breaker ${transition.from} -> ${transition.to}`,
+      );
+    },
+  };
+  const monitor = createMonitor({ targets: config.targets, createProber, scheduler, events });
+  metrics.track(config.targets);
+  let server: HttpServer | undefined;
+
+  return {
+    monitor,
+    registry,
+    async start() {
+      const app = createApp({
+        statuses,
+        liveness: () => monitor.liveness(),
+        shuttingDown: () => shuttingDown,
+        renderMetrics: (accept) => renderMetrics(registry, wantsOpenMetrics(accept)),
+        version,
+        logger,
+      });
+      server = await startServer(app, config.listen);
+      monitor.start();
+      return server;
+    },
+    beginShutdown() {
+      shuttingDown = true;
+    },
+    async stop() {
+      shuttingDown = true;
+      await server?.close();
+      await monitor.stop();
+    },
+  };
+}
