@@ -7,4 +7,5 @@ module.exports = {
   testTimeout: 30_000,
   // Integration tests start real redis-server processes; two workers suit a 2-core machine.
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };

@@ -31,7 +31,7 @@ export function parseConfig(text: string, env: Env, source = 'config'): Config {
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((error) => ({
       path: '',
-      line: error.linePos?.[0].line,
+      line: lines.linePos(error.pos[0]).line,
       message: `invalid YAML: ${error.message.split('\n')[0] ?? ''}`,
     }));
     throw new ConfigError(problems, source);

@@ -7,10 +7,12 @@ import { parseDuration } from './duration';
  */
 const duration = z
   .string({ error: 'must be a duration string such as 250ms, 5s or 1m' })
-  .refine((text) => parseDuration(text) !== undefined, {
-    message: 'must be a duration such as 250ms, 5s or 1m',
-  })
-  .refine((text) => (parseDuration(text) ?? 0) > 0, { message: 'must be longer than 0' });
+  .refine((text) => (parseDuration(text) ?? 0) > 0, {
+    error: (issue) =>
+      parseDuration(String(issue.input)) === undefined
+        ? 'must be a duration such as 250ms, 5s or 1m'
+        : 'must be longer than 0',
+  });
 
 const positiveInt = z.int({ error: 'must be a whole number' }).min(1, 'must be at least 1');
 

@@ -1,0 +1,207 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { freePort } from './free-port';
+
+export interface RedisServer {
+  readonly host: string;
+  readonly port: number;
+  /** redis://host:port/0 */
+  readonly url: string;
+  /** Path of the unix socket, when started with `unixSocket: true`. */
+  readonly socketPath?: string;
+  /** Freezes the server (SIGSTOP / docker pause): connections stay open, nothing answers. */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  /** Kills the server at once (SIGKILL). */
+  kill(): Promise<void>;
+  /** Starts it again on the same port after kill(). */
+  restart(): Promise<void>;
+  /** Sends one command on a fresh connection. */
+  command(...args: Array<string | number>): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+export interface RedisServerOptions {
+  /** Extra redis-server arguments, such as ['--requirepass', 'secret']. */
+  args?: string[];
+  unixSocket?: boolean;
+}
+
+const started = new Set<RedisServer>();
+
+const MISSING =
+  'No redis-server to test against: no Docker engine answered and redis-server is not on PATH. ' +
+  'Install it with `apt-get install -y redis-server` (Debian/Ubuntu) or `brew install redis`, ' +
+  'or start Docker so that testcontainers can run redis:7.';
+
+/**
+ * Starts a real Redis for a test: through testcontainers when a Docker engine answers (and
+ * REDIS_TEST_MODE is not `process`), else `redis-server` from PATH on a free loopback port.
+ * Fails, never skips, when neither is available.
+ */
+export async function startRedis(options: RedisServerOptions = {}): Promise<RedisServer> {
+  const server =
+    process.env.REDIS_TEST_MODE !== 'process' && dockerAnswers() && !options.unixSocket
+      ? await startContainer(options)
+      : await startProcess(options);
+  started.add(server);
+  return server;
+}
+
+/** Stops every server this test file started; call from afterAll. */
+export async function stopAllRedis(): Promise<void> {
+  await Promise.all([...started].map((server) => server.stop()));
+  started.clear();
+}
+
+function dockerAnswers(): boolean {
+  if (process.env.DOCKER_HOST === undefined && !existsSync('/var/run/docker.sock')) return false;
+  return spawnSync('docker', ['info'], { timeout: 5000, stdio: 'ignore' }).status === 0;
+}
+
+async function startProcess(options: RedisServerOptions): Promise<RedisServer> {
+  if (spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status !== 0) {
+    throw new Error(MISSING);
+  }
+  const host = '127.0.0.1';
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'redis-test-'));
+  const socketPath = options.unixSocket ? join(dir, 'redis.sock') : undefined;
+  const args = [
+    '--port',
+    String(port),
+    '--bind',
+    host,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+    '--daemonize',
+    'no',
+    '--loglevel',
+    'warning',
+    ...(socketPath === undefined ? [] : ['--unixsocket', socketPath, '--unixsocketperm', '700']),
+    ...(options.args ?? []),
+  ];
+  let child: ChildProcess | undefined;
+  const launch = async () => {
+    child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    await waitForPong(host, port, child);
+  };
+  await launch();
+  const signal = (name: NodeJS.Signals) => {
+    if (child?.exitCode === null && child.signalCode === null) child.kill(name);
+  };
+  const server: RedisServer = {
+    host,
+    port,
+    url: `redis://${host}:${port}/0`,
+    ...(socketPath !== undefined && { socketPath }),
+    pause: async () => signal('SIGSTOP'),
+    resume: async () => signal('SIGCONT'),
+    async kill() {
+      const exited = child === undefined ? Promise.resolve() : exitOf(child);
+      signal('SIGCONT');
+      signal('SIGKILL');
+      await exited;
+    },
+    restart: launch,
+    command: (...command) => sendCommand(host, port, command),
+    async stop() {
+      await server.kill();
+      rmSync(dir, { recursive: true, force: true });
+      started.delete(server);
+    },
+  };
+  return server;
+}
+
+async function startContainer(options: RedisServerOptions): Promise<RedisServer> {
+  const { GenericContainer, Wait, getContainerRuntimeClient } = await import('testcontainers');
+  const container = await new GenericContainer('redis:7')
+    .withCommand(['redis-server', '--save', '', '--appendonly', 'no', ...(options.args ?? [])])
+    .withExposedPorts(6379)
+    .withWaitStrategy(Wait.forLogMessage('Ready to accept connections'))
+    .start();
+  const runtime = await getContainerRuntimeClient();
+  const docker = runtime.container.getById(container.getId());
+  const host = container.getHost();
+  const port = container.getMappedPort(6379);
+  const server: RedisServer = {
+    host,
+    port,
+    url: `redis://${host}:${port}/0`,
+    pause: () => docker.pause(),
+    resume: () => docker.unpause(),
+    kill: () => docker.kill(),
+    restart: async () => {
+      await docker.start();
+      await waitForPong(host, port);
+    },
+    command: (...command) => sendCommand(host, port, command),
+    async stop() {
+      await container.stop({ timeout: 0 }).catch(() => undefined);
+      started.delete(server);
+    },
+  };
+  return server;
+}
+
+async function sendCommand(host: string, port: number, command: Array<string | number>) {
+  // RESP2 and no CLIENT SETINFO: this connection sends only the command asked for.
+  const client = new Redis({
+    host,
+    port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    protocol: 2,
+    disableClientInfo: true,
+  });
+  try {
+    await client.connect();
+    const [name, ...args] = command;
+    return await client.call(String(name), ...args.map(String));
+  } finally {
+    client.disconnect();
+  }
+}
+
+function exitOf(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** Waits until the server answers PING with PONG (raw RESP: no client library in the way). */
+async function waitForPong(host: string, port: number, child?: ChildProcess): Promise<void> {
+  let stderr = '';
+  child?.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (child !== undefined && child.exitCode !== null) {
+      throw new Error(`redis-server exited with ${child.exitCode}: ${stderr.trim()}`);
+    }
+    if (await pongs(host, port)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`redis-server on ${host}:${port} did not answer within 10s: ${stderr.trim()}`);
+}
+
+function pongs(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.setTimeout(500, () => socket.destroy());
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => {
+      resolve(data.toString().startsWith('+PONG'));
+      socket.destroy();
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('close', () => resolve(false));
+  });
+}

@@ -1,0 +1,18 @@
+import type { Target } from '../../src/config/types';
+
+/** A standalone target with small numbers, for tests that never touch the network. */
+export function makeTarget(overrides: Partial<Target> = {}): Target {
+  return {
+    name: 'main',
+    mode: 'standalone',
+    endpoint: { host: '127.0.0.1', port: 6379 },
+    address: '127.0.0.1:6379',
+    db: 0,
+    tls: false,
+    required: true,
+    intervalMs: 1000,
+    timeoutMs: 200,
+    breaker: { failureThreshold: 3, recoveryTimeoutMs: 10_000, successThreshold: 2 },
+    ...overrides,
+  };
+}

@@ -1,0 +1,176 @@
+import { join } from 'node:path';
+import { httpGet } from '../helpers/http';
+import { startRedis, stopAllRedis, type RedisServer } from '../helpers/redis-server';
+import { runSidecar, stopAllSidecars, writeConfig } from '../helpers/sidecar-process';
+import { waitFor } from '../helpers/wait';
+
+const fixtures = join(__dirname, '..', 'fixtures');
+let redis: RedisServer;
+
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  stopAllSidecars();
+  await stopAllRedis();
+});
+
+describe('validate', () => {
+  test('exits 0 on a valid file', async () => {
+    const run = runSidecar([
+      'validate',
+      '--config',
+      join(fixtures, 'valid', 'defaults-and-overrides.yaml'),
+    ]);
+    expect((await run.exit()).code).toBe(0);
+    expect(run.stdout()).toBe('configuration is valid: 4 target(s)\n');
+  });
+
+  test('exits 2 with one line per problem, key path and line, no stack trace', async () => {
+    const run = runSidecar([
+      'validate',
+      '--config',
+      join(fixtures, 'invalid', 'many-problems.yaml'),
+    ]);
+    expect((await run.exit()).code).toBe(2);
+    expect(run.stderr()).toBe(
+      [
+        'invalid configuration:',
+        'many-problems.yaml:4: targets[1].name: must be a string',
+        'many-problems.yaml:5: targets[1].url: must be a string',
+        'many-problems.yaml:6: targets[1].interval: must be a duration such as 250ms, 5s or 1m',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('serve refuses a bad config the same way', async () => {
+    const run = runSidecar(['--config', join(fixtures, 'invalid', 'bad-scheme.yaml')]);
+    expect((await run.exit()).code).toBe(2);
+    expect(run.stderr()).toContain('bad-scheme.yaml:5: targets[1].url: scheme http://');
+    expect(run.stderr()).not.toMatch(/\n\s+at /);
+  });
+
+  test('a bad REDIS_URL is a config error too', async () => {
+    const run = runSidecar(['validate'], { REDIS_URL: 'http://x' });
+    expect((await run.exit()).code).toBe(2);
+    expect(run.stderr()).toContain('REDIS_URL: scheme http:// is not supported');
+  });
+});
+
+describe('usage', () => {
+  test('--help shows commands and examples', async () => {
+    const run = runSidecar(['--help']);
+    expect((await run.exit()).code).toBe(0);
+    expect(run.stdout()).toContain('Usage: redis-health-sidecar [serve|check|validate]');
+    expect(run.stdout()).toContain('Examples:');
+  });
+
+  test('--version prints the package version', async () => {
+    const run = runSidecar(['--version']);
+    expect((await run.exit()).code).toBe(0);
+    expect(run.stdout()).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+
+  test.each([[['--bogus']], [['frobnicate']], [['validate', 'extra']]])(
+    '%j exits 2 with usage',
+    async (args) => {
+      const run = runSidecar(args);
+      expect((await run.exit()).code).toBe(2);
+      expect(run.stderr()).toMatch(/^error: .+\n\nUsage:/);
+    },
+  );
+});
+
+describe('check', () => {
+  test('exits 0 and prints a table when every required target is up', async () => {
+    const file = writeConfig(`
+targets:
+  - name: main
+    url: ${redis.url}
+  - name: optional
+    url: redis://127.0.0.1:1/0
+    required: false
+`);
+    const run = runSidecar(['check', '--config', file]);
+    expect((await run.exit()).code).toBe(0);
+    const [header, main, optional] = run.stdout().split('\n');
+    expect(header).toMatch(/^TARGET\s+ADDRESS\s+REQUIRED\s+STATE\s+LATENCY\s+REASON$/);
+    expect(main).toMatch(
+      new RegExp(`^main\\s+127\\.0\\.0\\.1:${redis.port}\\s+yes\\s+up\\s+[\\d.]+ms\\s+ok$`),
+    );
+    expect(optional).toMatch(/^optional\s+127\.0\.0\.1:1\s+no\s+down\s+-\s+refused: /);
+  });
+
+  test('exits 1 when a required target is down', async () => {
+    const run = runSidecar(['check'], { REDIS_URL: 'redis://127.0.0.1:1/0' });
+    expect((await run.exit()).code).toBe(1);
+    expect(run.stdout()).toMatch(/default\s+127\.0\.0\.1:1\s+yes\s+down/);
+  });
+});
+
+describe('serve', () => {
+  test('probes REDIS_URL without a config file', async () => {
+    const run = runSidecar(['--listen', '127.0.0.1:0'], { REDIS_URL: redis.url });
+    const base = await run.ready();
+    await waitFor('ready', async () => (await httpGet(`${base}/readyz`)).status === 200);
+    expect((await httpGet(`${base}/metrics`)).body).toContain(
+      `redis_health_target_info{target="default",address="127.0.0.1:${redis.port}",db="0",mode="standalone",required="true"} 1`,
+    );
+    run.kill('SIGINT');
+    expect(await run.exit()).toEqual({ code: 0, signal: null });
+  });
+
+  test('SIGTERM: readyz fails at once, serving goes on for shutdownDelay, QUIT, exit 0', async () => {
+    const file = writeConfig(`
+listen: 127.0.0.1:0
+shutdownDelay: 1500ms
+defaults: { interval: 200ms, timeout: 100ms }
+targets:
+  - name: main
+    url: ${redis.url}
+`);
+    const run = runSidecar(['--config', file]);
+    const base = await run.ready();
+    await waitFor('ready', async () => (await httpGet(`${base}/readyz`)).status === 200);
+    const quits = async () =>
+      Number(
+        /cmdstat_quit:calls=(\d+)/.exec(String(await redis.command('INFO', 'commandstats')))?.[1] ??
+          0,
+      );
+    const quitsBefore = await quits();
+
+    const signalled = performance.now();
+    run.kill('SIGTERM');
+    await waitFor('readyz 503', async () => (await httpGet(`${base}/readyz`)).status === 503, {
+      timeoutMs: 1000,
+    });
+    expect(performance.now() - signalled).toBeLessThan(1000);
+    // Still serving during the delay: liveness and metrics answer.
+    expect((await httpGet(`${base}/healthz`)).status).toBe(200);
+    expect((await httpGet(`${base}/metrics`)).body).toContain('redis_health_ready 0');
+
+    expect(await run.exit()).toEqual({ code: 0, signal: null });
+    const stoppedAfter = performance.now() - signalled;
+    expect(stoppedAfter).toBeGreaterThanOrEqual(1500);
+    expect(stoppedAfter).toBeLessThan(5000);
+    expect(await quits()).toBe(quitsBefore + 1);
+    const messages = run.logs().map((line) => line.msg);
+    expect(messages).toEqual(
+      expect.arrayContaining(['shutting down: readiness now fails', 'stopped']),
+    );
+  });
+
+  test('a port already in use exits 1 with a log line, not a stack trace', async () => {
+    const first = runSidecar(['--listen', '127.0.0.1:0'], { REDIS_URL: redis.url });
+    const base = await first.ready();
+    const port = new URL(base).port;
+    const second = runSidecar(['--listen', `127.0.0.1:${port}`], { REDIS_URL: redis.url });
+    expect((await second.exit()).code).toBe(1);
+    expect(second.logs().find((line) => line.msg === 'cannot start')).toMatchObject({
+      err: { code: 'EADDRINUSE' },
+    });
+    first.kill();
+    await first.exit();
+  });
+});

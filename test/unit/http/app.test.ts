@@ -1,0 +1,227 @@
+import { Registry } from 'prom-client';
+import { createApp } from '../../../src/http/app';
+import { startServer, type HttpServer } from '../../../src/http/server';
+import type { TargetStatus } from '../../../src/monitor/target-status';
+import { httpGet } from '../../helpers/http';
+import { createLogSink } from '../../helpers/log-sink';
+import { makeTarget } from '../../helpers/targets';
+
+const now = Date.UTC(2026, 10, 23, 12);
+
+function healthy(name: string, required = true): TargetStatus {
+  return {
+    target: makeTarget({ name, required, address: `${name}:6379` }),
+    breaker: 'closed',
+    up: true,
+    consecutiveFailures: 0,
+    lastLatencySeconds: 0.0004,
+    lastSuccessAt: now,
+    lastProbeAt: now,
+    probes: 3,
+  };
+}
+
+function broken(name: string, required = true): TargetStatus {
+  return {
+    ...healthy(name, required),
+    breaker: 'open',
+    up: false,
+    consecutiveFailures: 5,
+    lastFailure: { reason: 'timeout', message: 'no reply within 200ms', at: now },
+  };
+}
+
+let statuses: TargetStatus[] = [];
+let shuttingDown = false;
+let liveness = { ok: true, detail: 'ok' };
+let server: HttpServer;
+let base: string;
+const registry = new Registry();
+const sink = createLogSink();
+
+beforeAll(async () => {
+  const app = createApp({
+    statuses: () => statuses,
+    liveness: () => liveness,
+    shuttingDown: () => shuttingDown,
+    renderMetrics: async () => ({ contentType: 'text/plain', body: await registry.metrics() }),
+    version: '9.9.9',
+    logger: sink.logger,
+  });
+  server = await startServer(app, { host: '127.0.0.1', port: 0 });
+  base = `http://127.0.0.1:${server.address.port}`;
+});
+afterAll(() => server.close());
+beforeEach(() => {
+  statuses = [healthy('main'), healthy('cache', false)];
+  shuttingDown = false;
+  liveness = { ok: true, detail: 'ok' };
+});
+
+describe('/readyz', () => {
+  test('200 ok when every required target is ready', async () => {
+    const reply = await httpGet(`${base}/readyz`);
+    expect([reply.status, reply.body]).toEqual([200, 'ok']);
+  });
+
+  test('?verbose lists every check as kube-apiserver does', async () => {
+    statuses = [healthy('main'), broken('cache', false)];
+    const reply = await httpGet(`${base}/readyz?verbose`);
+    expect(reply.status).toBe(200);
+    expect(reply.body).toBe(
+      [
+        '[+]shutdown ok',
+        '[+]target:main ok',
+        '[-]target:cache failed: timeout (breaker open) (not required)',
+        'readyz check passed',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('503 with the reasons when a required target fails', async () => {
+    statuses = [broken('main'), healthy('cache', false)];
+    const reply = await httpGet(`${base}/readyz`);
+    expect(reply.status).toBe(503);
+    expect(reply.body).toContain('[-]target:main failed: timeout (breaker open)\n');
+    expect(reply.body).toContain('readyz check failed');
+  });
+
+  test('a target that never answered is not ready even with its breaker closed', async () => {
+    statuses = [
+      { ...healthy('main'), lastSuccessAt: undefined, up: undefined, lastProbeAt: undefined },
+    ];
+    const reply = await httpGet(`${base}/readyz?verbose`);
+    expect(reply.status).toBe(503);
+    expect(reply.body).toContain('[-]target:main failed: not probed yet');
+  });
+
+  test('?exclude= leaves a check out; both names work; unknown names only warn', async () => {
+    statuses = [broken('main'), healthy('cache', false)];
+    for (const exclude of ['main', 'target:main']) {
+      const reply = await httpGet(`${base}/readyz?verbose&exclude=${exclude}&exclude=ghost`);
+      expect(reply.status).toBe(200);
+      expect(reply.body).toContain('[+]target:main excluded: ok');
+      expect(reply.body).toContain(
+        'warn: some health checks cannot be excluded: no matches for "ghost"',
+      );
+    }
+  });
+
+  test('JSON when the client accepts application/json', async () => {
+    statuses = [broken('main')];
+    const reply = await httpGet(`${base}/readyz`, { headers: { Accept: 'application/json' } });
+    expect(reply.status).toBe(503);
+    expect(JSON.parse(reply.body)).toEqual({
+      status: 'failed',
+      checks: [
+        { name: 'shutdown', ok: true, detail: 'ok', gating: true, excluded: false },
+        {
+          name: 'target:main',
+          ok: false,
+          detail: 'timeout (breaker open)',
+          gating: true,
+          excluded: false,
+        },
+      ],
+    });
+  });
+
+  test('fails at once when shutting down', async () => {
+    shuttingDown = true;
+    const reply = await httpGet(`${base}/readyz`);
+    expect(reply.status).toBe(503);
+    expect(reply.body).toContain('[-]shutdown failed: shutting down');
+  });
+
+  test('/readyz/NAME answers for one target, required or not', async () => {
+    statuses = [healthy('main'), broken('cache', false)];
+    expect((await httpGet(`${base}/readyz/main`)).status).toBe(200);
+    const cache = await httpGet(`${base}/readyz/cache`);
+    expect(cache.status).toBe(503);
+    expect(cache.body).toContain('[-]target:cache failed: timeout (breaker open)');
+    const unknown = await httpGet(`${base}/readyz/nope`);
+    expect([unknown.status, unknown.body]).toEqual([404, 'unknown target: nope\n']);
+  });
+});
+
+describe('/healthz', () => {
+  test('200 ok while the sidecar works, whatever Redis does', async () => {
+    statuses = [broken('main'), broken('cache')];
+    const reply = await httpGet(`${base}/healthz`);
+    expect([reply.status, reply.body]).toEqual([200, 'ok']);
+  });
+
+  test('500 when the scheduler is stuck', async () => {
+    liveness = { ok: false, detail: 'scheduler heartbeat is 15000ms old' };
+    const reply = await httpGet(`${base}/healthz`);
+    expect([reply.status, reply.body]).toEqual([
+      500,
+      'failed: scheduler heartbeat is 15000ms old\n',
+    ]);
+  });
+});
+
+describe('/status', () => {
+  test('JSON of every target: state, breaker, last error, latency', async () => {
+    statuses = [healthy('main'), broken('cache', false)];
+    const reply = await httpGet(`${base}/status`);
+    expect(reply.status).toBe(200);
+    expect(reply.headers['content-type']).toMatch(/application\/json/);
+    const body = JSON.parse(reply.body) as { ready: boolean; targets: unknown[] };
+    expect(body).toMatchObject({ version: '9.9.9', ready: true, shuttingDown: false });
+    expect(body.targets).toEqual([
+      expect.objectContaining({
+        name: 'main',
+        address: 'main:6379',
+        up: true,
+        breaker: 'closed',
+        latencyMs: 0.4,
+        lastError: null,
+      }),
+      expect.objectContaining({
+        name: 'cache',
+        ready: false,
+        breaker: 'open',
+        consecutiveFailures: 5,
+        lastError: {
+          reason: 'timeout',
+          message: 'no reply within 200ms',
+          at: '2026-11-23T12:00:00.000Z',
+        },
+      }),
+    ]);
+  });
+});
+
+describe('errors', () => {
+  test.each([
+    ['/nope', 404, 'not found\n'],
+    ['/readyz/a/b', 404, 'not found\n'],
+    ['/../etc/passwd', 404, 'not found\n'],
+  ])('GET %s → %d', async (path, status, body) => {
+    const reply = await httpGet(`${base}${path}`);
+    expect([reply.status, reply.body]).toEqual([status, body]);
+  });
+
+  test.each(['POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'])(
+    '%s → 405 with Allow',
+    async (method) => {
+      const reply = await httpGet(`${base}/metrics`, { method });
+      expect(reply.status).toBe(405);
+      expect(reply.headers.allow).toBe('GET, HEAD');
+    },
+  );
+
+  test('HEAD is answered without a body', async () => {
+    const reply = await httpGet(`${base}/readyz`, { method: 'HEAD' });
+    expect([reply.status, reply.body]).toEqual([200, '']);
+  });
+
+  test('a failing handler answers 500 without a stack trace and logs it', async () => {
+    statuses = [null as unknown as TargetStatus];
+    const reply = await httpGet(`${base}/status`);
+    expect([reply.status, reply.body]).toEqual([500, 'internal error\n']);
+    expect(sink.lines().some((line) => line.msg === 'request failed')).toBe(true);
+  });
+});

@@ -1,0 +1,142 @@
+import { Registry } from 'prom-client';
+import { createMetrics } from '../../../src/metrics/create-metrics';
+import { renderMetrics, wantsOpenMetrics } from '../../../src/metrics/exposition';
+import type { TargetStatus } from '../../../src/monitor/target-status';
+import { promtoolCheckMetrics } from '../../helpers/promtool';
+import { makeTarget } from '../../helpers/targets';
+
+function setup() {
+  const registry = new Registry();
+  const main = makeTarget({ name: 'main' });
+  let statuses: TargetStatus[] = [
+    { target: main, breaker: 'closed', up: undefined, consecutiveFailures: 0, probes: 0 },
+  ];
+  let ready = false;
+  const metrics = createMetrics(
+    registry,
+    { statuses: () => statuses, ready: () => ready },
+    { version: '1.2.3', nodejs: 'v20.0.0' },
+  );
+  metrics.track([main]);
+  return {
+    registry,
+    metrics,
+    main,
+    setStatuses: (next: TargetStatus[]) => (statuses = next),
+    setReady: (value: boolean) => (ready = value),
+  };
+}
+
+async function sample(registry: Registry, series: string): Promise<number | undefined> {
+  const text = await registry.metrics();
+  const line = text.split('\n').find((item) => item.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+describe('metrics', () => {
+  test('every series of a target exists from the start, at zero', async () => {
+    const { registry } = setup();
+    const text = await registry.metrics();
+    expect(text).toContain('redis_health_up{target="main"} 0\n');
+    expect(text).toContain('redis_health_probes_total{target="main",result="timeout"} 0\n');
+    expect(text).toContain(
+      'redis_health_breaker_transitions_total{target="main",from="closed",to="open"} 0\n',
+    );
+    expect(text).toContain(
+      'redis_health_probe_duration_seconds_bucket{le="0.0001",target="main"} 0\n',
+    );
+    expect(text).toContain('redis_health_breaker_state{target="main",state="closed"} 1\n');
+    expect(text).toContain('redis_health_breaker_state{target="main",state="open"} 0\n');
+    expect(text).toContain(
+      'redis_health_target_info{target="main",address="127.0.0.1:6379",db="0",mode="standalone",required="true"} 1\n',
+    );
+    expect(text).toContain('redis_health_build_info{version="1.2.3",nodejs="v20.0.0"} 1\n');
+    expect(text).toContain('redis_health_ready 0\n');
+    expect(text).toContain('process_resident_memory_bytes');
+  });
+
+  test('probe events feed the counters and the latency histogram', async () => {
+    const { registry, metrics, main } = setup();
+    metrics.events.probed(main, { ok: true, seconds: 0.0003 });
+    metrics.events.probed(main, { ok: false, reason: 'refused', message: 'x' });
+    metrics.events.transitioned(main, { from: 'closed', to: 'open' });
+    expect(await sample(registry, 'redis_health_probes_total{target="main",result="ok"}')).toBe(1);
+    expect(
+      await sample(registry, 'redis_health_probes_total{target="main",result="refused"}'),
+    ).toBe(1);
+    expect(
+      await sample(
+        registry,
+        'redis_health_breaker_transitions_total{target="main",from="closed",to="open"}',
+      ),
+    ).toBe(1);
+    expect(
+      await sample(
+        registry,
+        'redis_health_probe_duration_seconds_bucket{le="0.0005",target="main"}',
+      ),
+    ).toBe(1);
+    expect(
+      await sample(
+        registry,
+        'redis_health_probe_duration_seconds_bucket{le="0.00025",target="main"}',
+      ),
+    ).toBe(0);
+  });
+
+  test('state gauges are read at scrape time', async () => {
+    const { registry, main, setStatuses, setReady } = setup();
+    setStatuses([
+      {
+        target: main,
+        breaker: 'open',
+        up: false,
+        consecutiveFailures: 7,
+        probes: 7,
+        lastSuccessAt: 1_700_000_000_500,
+      },
+    ]);
+    setReady(true);
+    expect(await sample(registry, 'redis_health_breaker_state{target="main",state="open"}')).toBe(
+      1,
+    );
+    expect(await sample(registry, 'redis_health_breaker_state{target="main",state="closed"}')).toBe(
+      0,
+    );
+    expect(await sample(registry, 'redis_health_consecutive_failures{target="main"}')).toBe(7);
+    expect(
+      await sample(registry, 'redis_health_last_success_timestamp_seconds{target="main"}'),
+    ).toBe(1_700_000_000.5);
+    expect(await sample(registry, 'redis_health_ready')).toBe(1);
+  });
+
+  test('a target no longer tracked loses all its series', async () => {
+    const { registry, metrics, setStatuses } = setup();
+    setStatuses([]);
+    metrics.track([]);
+    expect(await registry.metrics()).not.toContain('target="main"');
+  });
+
+  test('promtool check metrics reports nothing about redis_health_*', async () => {
+    const { registry, metrics, main } = setup();
+    metrics.events.probed(main, { ok: true, seconds: 0.001 });
+    const complaints = promtoolCheckMetrics(await registry.metrics());
+    expect(complaints.filter((line) => line.includes('redis_health'))).toEqual([]);
+  });
+
+  test('OpenMetrics when asked, and Prometheus text stays intact afterwards', async () => {
+    const { registry } = setup();
+    expect(wantsOpenMetrics('application/openmetrics-text;version=1.0.0,text/plain;q=0.5')).toBe(
+      true,
+    );
+    expect(wantsOpenMetrics('text/plain')).toBe(false);
+    const open = await renderMetrics(registry, true);
+    expect(open.contentType).toMatch(/^application\/openmetrics-text/);
+    expect(open.body).toContain('# TYPE redis_health_probes counter\n');
+    expect(open.body).toContain('redis_health_probes_total{target="main",result="ok"} 0\n');
+    expect(open.body.endsWith('# EOF\n')).toBe(true);
+    const text = await renderMetrics(registry, false);
+    expect(text.contentType).toMatch(/^text\/plain; version=0.0.4/);
+    expect(text.body).toContain('# TYPE redis_health_probes_total counter\n');
+  });
+});

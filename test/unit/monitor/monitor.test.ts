@@ -1,0 +1,58 @@
+import { createMonitor, type TargetProber } from '../../../src/monitor/monitor';
+import { createFakeScheduler } from '../../helpers/fake-scheduler';
+import { createScriptedProbe } from '../../helpers/scripted-probe';
+import { makeTarget } from '../../helpers/targets';
+
+function setup() {
+  const scheduler = createFakeScheduler();
+  const probes = { fast: createScriptedProbe(), slow: createScriptedProbe() };
+  const closed: string[] = [];
+  const monitor = createMonitor({
+    targets: [makeTarget({ name: 'fast' }), makeTarget({ name: 'slow' })],
+    createProber: (target): TargetProber => ({
+      probe: () => probes[target.name as 'fast' | 'slow'].run(),
+      close: async () => {
+        closed.push(target.name);
+      },
+    }),
+    scheduler,
+    events: { probed: () => undefined, transitioned: () => undefined },
+  });
+  return { scheduler, probes, closed, monitor };
+}
+
+describe('monitor', () => {
+  test('targets are probed concurrently: a hung one does not hold up the others', async () => {
+    const { scheduler, probes, monitor } = setup();
+    probes.slow.hang();
+    monitor.start();
+    await scheduler.advance(5000);
+    expect(probes.fast.started).toBe(6);
+    expect(probes.slow.started).toBe(1);
+    expect(monitor.statuses().map((status) => status.target.name)).toEqual(['fast', 'slow']);
+  });
+
+  test('liveness stays ok while Redis fails, and fails when a probe loop is stuck', async () => {
+    const { scheduler, probes, monitor } = setup();
+    probes.fast.answer({ ok: false, reason: 'refused', message: 'down' });
+    probes.slow.hang();
+    monitor.start();
+    await scheduler.advance(10_000);
+    expect(monitor.liveness()).toEqual({ ok: true, detail: 'ok' });
+    await scheduler.advance(300);
+    expect(monitor.liveness()).toEqual({ ok: false, detail: 'probe loop of slow is stuck' });
+  });
+
+  test('stop waits for probes under way, then closes every connection', async () => {
+    const { scheduler, probes, closed, monitor } = setup();
+    probes.slow.hang();
+    monitor.start();
+    await scheduler.advance(0);
+    const stopping = monitor.stop();
+    await scheduler.advance(0);
+    expect(closed).toEqual([]);
+    probes.slow.release();
+    await stopping;
+    expect(closed.sort()).toEqual(['fast', 'slow']);
+  });
+});

@@ -1,0 +1,158 @@
+import type { Transition } from '../../../src/breaker/breaker';
+import { createTargetMonitor } from '../../../src/monitor/target-monitor';
+import { createFakeScheduler } from '../../helpers/fake-scheduler';
+import { createScriptedProbe, ok, refused } from '../../helpers/scripted-probe';
+import { makeTarget } from '../../helpers/targets';
+
+function setup(random = () => 0.5) {
+  const scheduler = createFakeScheduler();
+  const probe = createScriptedProbe();
+  const transitions: Transition[] = [];
+  const results: boolean[] = [];
+  const target = makeTarget();
+  const monitor = createTargetMonitor(target, {
+    scheduler,
+    probe: () => probe.run(),
+    events: {
+      probed: (_target, result) => results.push(result.ok),
+      transitioned: (_target, transition) => transitions.push(transition),
+    },
+    random,
+  });
+  return { scheduler, probe, transitions, results, monitor, target };
+}
+
+describe('target monitor', () => {
+  test('the first probe starts at once, then one per interval', async () => {
+    const { scheduler, probe, monitor } = setup();
+    monitor.start();
+    await scheduler.advance(0);
+    expect(probe.started).toBe(1);
+    await scheduler.advance(999);
+    expect(probe.started).toBe(1);
+    await scheduler.advance(1);
+    expect(probe.started).toBe(2);
+    await scheduler.advance(3000);
+    expect(probe.started).toBe(5);
+    expect(monitor.status.up).toBe(true);
+    expect(monitor.status.probes).toBe(5);
+  });
+
+  test('the interval is jittered by at most ±5 %', async () => {
+    const early = setup(() => 0);
+    early.monitor.start();
+    await early.scheduler.advance(949);
+    expect(early.probe.started).toBe(1);
+    await early.scheduler.advance(1);
+    expect(early.probe.started).toBe(2);
+
+    const late = setup(() => 0.999_999);
+    late.monitor.start();
+    await late.scheduler.advance(1049);
+    expect(late.probe.started).toBe(1);
+    await late.scheduler.advance(1);
+    expect(late.probe.started).toBe(2);
+  });
+
+  test('probes of one target never overlap', async () => {
+    const { scheduler, probe, monitor } = setup();
+    probe.hang();
+    monitor.start();
+    await scheduler.advance(10_000);
+    expect(probe.started).toBe(1);
+    probe.release(ok);
+    await scheduler.advance(0);
+    // The next start was due long ago: it goes at once, and only one.
+    expect(probe.started).toBe(2);
+  });
+
+  test('opens after failureThreshold failures and sends nothing until recoveryTimeout', async () => {
+    const { scheduler, probe, monitor, transitions } = setup();
+    probe.answer(refused);
+    monitor.start();
+    await scheduler.advance(2000); // probes at 0, 1000, 2000
+    expect(probe.started).toBe(3);
+    expect(monitor.status.breaker).toBe('open');
+    expect(monitor.status.consecutiveFailures).toBe(3);
+    expect(transitions).toEqual([{ from: 'closed', to: 'open' }]);
+
+    await scheduler.advance(9_999);
+    expect(probe.started).toBe(3);
+    await scheduler.advance(1);
+    expect(probe.started).toBe(4); // exactly one trial
+    expect(transitions.slice(1)).toEqual([
+      { from: 'open', to: 'half_open' },
+      { from: 'half_open', to: 'open' },
+    ]);
+  });
+
+  test('recovers: trial success, then successThreshold successes close the breaker', async () => {
+    const { scheduler, probe, monitor, transitions } = setup();
+    probe.answer(refused);
+    monitor.start();
+    await scheduler.advance(2000);
+    probe.answer(ok);
+    await scheduler.advance(10_000); // trial at 12 000
+    expect(monitor.status.breaker).toBe('half_open');
+    await scheduler.advance(1000);
+    expect(monitor.status.breaker).toBe('closed');
+    expect(transitions.map(({ to }) => to)).toEqual(['open', 'half_open', 'closed']);
+    expect(monitor.status.consecutiveFailures).toBe(0);
+  });
+
+  test('records the failure reason and keeps the last success time', async () => {
+    const { scheduler, probe, monitor } = setup();
+    monitor.start();
+    await scheduler.advance(0);
+    const firstSuccess = monitor.status.lastSuccessAt;
+    probe.answer(refused);
+    await scheduler.advance(1000);
+    expect(monitor.status.up).toBe(false);
+    expect(monitor.status.lastFailure).toMatchObject({ reason: 'refused' });
+    expect(monitor.status.lastSuccessAt).toBe(firstSuccess);
+  });
+
+  test('a probe that throws counts as a failure with reason error, and the loop goes on', async () => {
+    const scheduler = createFakeScheduler();
+    let calls = 0;
+    const monitor = createTargetMonitor(makeTarget(), {
+      scheduler,
+      probe: () => {
+        calls += 1;
+        return Promise.reject(new Error('boom'));
+      },
+      events: { probed: () => undefined, transitioned: () => undefined },
+    });
+    monitor.start();
+    await scheduler.advance(1100);
+    expect(calls).toBe(2);
+    expect(monitor.status.lastFailure?.reason).toBe('error');
+  });
+
+  test('stop cancels the schedule and waits for the probe under way', async () => {
+    const { scheduler, probe, monitor } = setup();
+    probe.hang();
+    monitor.start();
+    await scheduler.advance(0);
+    let stopped = false;
+    const stopping = monitor.stop().then(() => (stopped = true));
+    await scheduler.advance(0);
+    expect(stopped).toBe(false);
+    probe.release(ok);
+    await stopping;
+    await scheduler.advance(5000);
+    expect(probe.started).toBe(1);
+    expect(scheduler.pendingTimers()).toBe(0);
+  });
+
+  test('stalled() reports a probe running far past its timeout', async () => {
+    const { scheduler, probe, monitor } = setup();
+    probe.hang();
+    monitor.start();
+    await scheduler.advance(0);
+    await scheduler.advance(200 + 5000);
+    expect(monitor.stalled(5000)).toBe(false);
+    await scheduler.advance(1);
+    expect(monitor.stalled(5000)).toBe(true);
+  });
+});
