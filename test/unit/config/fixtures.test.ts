@@ -29,3 +29,11 @@ describe('invalid configs', () => {
     expect(load).toThrow(new Error(expected)); // compares the whole message, not a part of it
   });
 });
+
+describe('shipped examples', () => {
+  const examples = join(__dirname, '..', '..', '..', 'deploy', 'examples');
+  test.each(readdirSync(examples).filter((file) => file.endsWith('.yaml')))('%s is valid', (file) => {
+    const config = loadConfigFile(join(examples, file), {});
+    expect(config.targets.length).toBeGreaterThan(0);
+  });
+});
