@@ -32,8 +32,11 @@ describe('invalid configs', () => {
 
 describe('shipped examples', () => {
   const examples = join(__dirname, '..', '..', '..', 'deploy', 'examples');
-  test.each(readdirSync(examples).filter((file) => file.endsWith('.yaml')))('%s is valid', (file) => {
-    const config = loadConfigFile(join(examples, file), {});
-    expect(config.targets.length).toBeGreaterThan(0);
-  });
+  test.each(readdirSync(examples).filter((file) => file.endsWith('.yaml')))(
+    '%s is valid',
+    (file) => {
+      const config = loadConfigFile(join(examples, file), {});
+      expect(config.targets.length).toBeGreaterThan(0);
+    },
+  );
 });

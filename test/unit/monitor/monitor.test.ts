@@ -17,6 +17,7 @@ function setup() {
     }),
     scheduler,
     events: { probed: () => undefined, transitioned: () => undefined },
+    random: () => 0.5, // no jitter: probes exactly one interval apart
   });
   return { scheduler, probes, closed, monitor };
 }
