@@ -3,6 +3,7 @@ import { parseDuration } from './duration';
 import type { KeyedProblem } from './errors';
 import { parseListen } from './listen';
 import { parseRedisUrl } from './redis-url';
+import { resolveAccess } from './resolve-access';
 import type { ConfigInput, LogLevel, TargetInput } from './schema';
 import type { BreakerOptions, Config, Target } from './types';
 
@@ -53,7 +54,10 @@ function resolveTarget(
   return {
     name: input.name,
     mode: 'standalone',
-    ...parsed,
+    endpoint: parsed.endpoint,
+    address: parsed.address,
+    db: parsed.db,
+    ...resolveAccess(input, parsed, ['targets', index], problems),
     required: input.required ?? true,
     intervalMs,
     timeoutMs,

@@ -28,12 +28,26 @@ const probeSettings = {
   breaker: breakerSchema.optional(),
 };
 
+const filePath = z.string().min(1, 'must be a file path');
+
+export const tlsSchema = z.strictObject({
+  ca: filePath.optional(),
+  cert: filePath.optional(),
+  key: filePath.optional(),
+  serverName: z.string().min(1).optional(),
+  rejectUnauthorized: z.boolean().optional(),
+});
+
 export const targetSchema = z.strictObject({
   name: z
     .string()
     .regex(/^[A-Za-z0-9_.-]+$/, 'must match [A-Za-z0-9_.-]+ (it becomes the target label)')
     .max(64, 'must be at most 64 characters'),
   url: z.string().min(1, 'must not be empty'),
+  username: z.string().min(1, 'must not be empty').optional(),
+  password: z.string().optional(),
+  passwordFile: filePath.optional(),
+  tls: tlsSchema.optional(),
   required: z.boolean().optional(),
   ...probeSettings,
 });

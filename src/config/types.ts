@@ -10,6 +10,15 @@ export interface BreakerOptions {
 /** Where a standalone Redis listens: TCP host and port, or a unix socket path. */
 export type Endpoint = { host: string; port: number } | { path: string };
 
+/** TLS settings of a `rediss://` target; files are read at each connect, so rotation works. */
+export interface TlsSettings {
+  ca?: string;
+  cert?: string;
+  key?: string;
+  serverName?: string;
+  rejectUnauthorized: boolean;
+}
+
 /** A target ready to use: defaults applied, URL parsed. `password` never leaves the redis/ module. */
 export interface Target {
   name: string;
@@ -18,9 +27,12 @@ export interface Target {
   /** Host:port or socket path: safe to show, never carries credentials. */
   address: string;
   db: number;
-  tls: boolean;
+  /** Set for `rediss://` targets. */
+  tls?: TlsSettings;
   username?: string;
   password?: string;
+  /** Read at each connect, so a rotated Kubernetes Secret is picked up on the next connect. */
+  passwordFile?: string;
   required: boolean;
   intervalMs: number;
   timeoutMs: number;

@@ -1,4 +1,4 @@
-import type { FailureReason } from './result';
+import { reasons, type FailureReason } from './result';
 
 const BY_CODE: Record<string, FailureReason> = {
   ECONNREFUSED: 'refused',
@@ -34,6 +34,17 @@ const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|
  * Redis error replies (by their first word) and ioredis's own connection errors.
  */
 export function classifyError(error: unknown): FailureReason {
+  const known =
+    typeof error === 'object' && error !== null
+      ? (error as { reason?: unknown }).reason
+      : undefined;
+  if (
+    typeof known === 'string' &&
+    (reasons as readonly string[]).includes(known) &&
+    known !== 'ok'
+  ) {
+    return known as FailureReason;
+  }
   const code =
     typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
   const message = error instanceof Error ? error.message : String(error);

@@ -47,7 +47,10 @@ export async function runProbe(
     return { ok: true, seconds };
   } catch (error) {
     const cause = isGenericSendError(error) ? (connection.lastError() ?? error) : error;
-    return failure(classifyError(cause), safeMessage(describe(cause)));
+    const reason = classifyError(cause);
+    // Start over after an auth failure: the next connect reads the (maybe rotated) password.
+    if (reason === 'auth') connection.drop();
+    return failure(reason, safeMessage(describe(cause)));
   } finally {
     clearTimeout(timer);
   }

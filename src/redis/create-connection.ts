@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import Redis, { type RedisOptions } from 'ioredis';
 import type { Target } from '../config/types';
 import type { ProbeConnection } from '../probe/run-probe';
+import { currentPassword, currentTlsOptions, readingFiles } from './access';
 
 /** A probe connection that can also be closed politely at shutdown. */
 export interface TargetConnection extends ProbeConnection {
@@ -21,8 +22,6 @@ export function connectionOptions(target: Target): RedisOptions {
     ...endpoint,
     db: target.db,
     ...(target.username !== undefined && { username: target.username }),
-    ...(target.password !== undefined && { password: target.password }),
-    ...(target.tls && 'host' in target.endpoint && { tls: { servername: target.endpoint.host } }),
     lazyConnect: true,
     enableOfflineQueue: false,
     enableReadyCheck: false,
@@ -32,6 +31,8 @@ export function connectionOptions(target: Target): RedisOptions {
     retryStrategy: () => null,
     reconnectOnError: () => false,
     connectTimeout: target.timeoutMs,
+    // drop() destroys the socket itself; ioredis's own fallback timer need not wait long.
+    disconnectTimeout: 100,
     // RESP2 and no CLIENT SETINFO: a connect costs at most AUTH, SELECT and CLIENT SETNAME.
     protocol: 2,
     disableClientInfo: true,
@@ -62,10 +63,14 @@ export function createConnection(target: Target): TargetConnection {
         client.disconnect();
         await ended;
       }
+      // Secrets and certificates are read at every connect, so rotation needs no restart.
+      client.options.password = readingFiles('auth', 'passwordFile', () => currentPassword(target));
+      client.options.tls = readingFiles('tls', 'TLS files', () => currentTlsOptions(target));
       await client.connect();
     },
     ping: () => client.ping(),
     drop() {
+      if (client.status === 'end') return;
       // disconnect() alone ends the socket gracefully, and a hung or stopped server never
       // answers the FIN: destroy it so nothing lingers and the next probe starts clean.
       client.disconnect();

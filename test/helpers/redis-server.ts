@@ -13,6 +13,8 @@ export interface RedisServer {
   readonly url: string;
   /** Path of the unix socket, when started with `unixSocket: true`. */
   readonly socketPath?: string;
+  /** TLS port, when started with `tls`; the plain port stays open for the test's own use. */
+  readonly tlsPort?: number;
   /** Freezes the server (SIGSTOP / docker pause): connections stay open, nothing answers. */
   pause(): Promise<void>;
   resume(): Promise<void>;
@@ -29,6 +31,10 @@ export interface RedisServerOptions {
   /** Extra redis-server arguments, such as ['--requirepass', 'secret']. */
   args?: string[];
   unixSocket?: boolean;
+  /** Password of the default user (`--requirepass`), used by the helper's own connections. */
+  password?: string;
+  /** Serve TLS too, with these files; `authClients` demands a client certificate (mTLS). */
+  tls?: { cert: string; key: string; ca: string; authClients: boolean };
 }
 
 const started = new Set<RedisServer>();
@@ -45,7 +51,10 @@ const MISSING =
  */
 export async function startRedis(options: RedisServerOptions = {}): Promise<RedisServer> {
   const server =
-    process.env.REDIS_TEST_MODE !== 'process' && dockerAnswers() && !options.unixSocket
+    process.env.REDIS_TEST_MODE !== 'process' &&
+    dockerAnswers() &&
+    !options.unixSocket &&
+    !options.tls
       ? await startContainer(options)
       : await startProcess(options);
   started.add(server);
@@ -71,6 +80,23 @@ async function startProcess(options: RedisServerOptions): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'redis-test-'));
   const socketPath = options.unixSocket ? join(dir, 'redis.sock') : undefined;
+  const tls = options.tls;
+  const tlsPort = tls === undefined ? undefined : await freePort();
+  const tlsArgs =
+    tls === undefined
+      ? []
+      : [
+          '--tls-port',
+          String(tlsPort),
+          '--tls-cert-file',
+          tls.cert,
+          '--tls-key-file',
+          tls.key,
+          '--tls-ca-cert-file',
+          tls.ca,
+          '--tls-auth-clients',
+          tls.authClients ? 'yes' : 'no',
+        ];
   const args = [
     '--port',
     String(port),
@@ -87,6 +113,8 @@ async function startProcess(options: RedisServerOptions): Promise<RedisServer> {
     '--loglevel',
     'warning',
     ...(socketPath === undefined ? [] : ['--unixsocket', socketPath, '--unixsocketperm', '700']),
+    ...tlsArgs,
+    ...(options.password === undefined ? [] : ['--requirepass', options.password]),
     ...(options.args ?? []),
   ];
   let child: ChildProcess | undefined;
@@ -103,6 +131,7 @@ async function startProcess(options: RedisServerOptions): Promise<RedisServer> {
     port,
     url: `redis://${host}:${port}/0`,
     ...(socketPath !== undefined && { socketPath }),
+    ...(tlsPort !== undefined && { tlsPort }),
     pause: async () => signal('SIGSTOP'),
     resume: async () => signal('SIGCONT'),
     async kill() {
@@ -112,7 +141,7 @@ async function startProcess(options: RedisServerOptions): Promise<RedisServer> {
       await exited;
     },
     restart: launch,
-    command: (...command) => sendCommand(host, port, command),
+    command: (...command) => sendCommand(host, port, command, options.password),
     async stop() {
       await server.kill();
       rmSync(dir, { recursive: true, force: true });
@@ -153,7 +182,12 @@ async function startContainer(options: RedisServerOptions): Promise<RedisServer>
   return server;
 }
 
-async function sendCommand(host: string, port: number, command: Array<string | number>) {
+async function sendCommand(
+  host: string,
+  port: number,
+  command: Array<string | number>,
+  password?: string,
+) {
   // RESP2 and no CLIENT SETINFO: this connection sends only the command asked for.
   const client = new Redis({
     host,
@@ -162,6 +196,7 @@ async function sendCommand(host: string, port: number, command: Array<string | n
     maxRetriesPerRequest: 0,
     protocol: 2,
     disableClientInfo: true,
+    ...(password !== undefined && { password }),
   });
   try {
     await client.connect();
@@ -198,7 +233,8 @@ function pongs(host: string, port: number): Promise<boolean> {
     socket.setTimeout(500, () => socket.destroy());
     socket.once('connect', () => socket.write('PING\r\n'));
     socket.once('data', (data) => {
-      resolve(data.toString().startsWith('+PONG'));
+      // A server with a password answers -NOAUTH: it is up all the same.
+      resolve(/^(\+PONG|-NOAUTH)/.test(data.toString()));
       socket.destroy();
     });
     socket.once('error', () => resolve(false));

@@ -8,7 +8,6 @@ export function makeTarget(overrides: Partial<Target> = {}): Target {
     endpoint: { host: '127.0.0.1', port: 6379 },
     address: '127.0.0.1:6379',
     db: 0,
-    tls: false,
     required: true,
     intervalMs: 1000,
     timeoutMs: 200,
