@@ -27,7 +27,9 @@ export function createTestCertificates(): TestCertificates {
       execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-        throw new Error('openssl is not on PATH: install it with `apt-get install -y openssl`');
+        throw new Error('openssl is not on PATH: install it with `apt-get install -y openssl`', {
+          cause: error,
+        });
       }
       throw error;
     }
