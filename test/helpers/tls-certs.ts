@@ -22,9 +22,10 @@ export interface TestCertificates {
 export function createTestCertificates(): TestCertificates {
   const dir = mkdtempSync(join(tmpdir(), 'redis-tls-'));
   const path = (name: string) => join(dir, name);
-  const openssl = (...args: string[]) => {
+  /** Runs one openssl command line; no argument here contains a space. */
+  const openssl = (command: string) => {
     try {
-      execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+      execFileSync('openssl', command.split(' '), { cwd: dir, stdio: 'pipe' });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
         throw new Error('openssl is not on PATH: install it with `apt-get install -y openssl`', {
@@ -34,52 +35,14 @@ export function createTestCertificates(): TestCertificates {
       throw error;
     }
   };
+  const key = (name: string) => `-newkey rsa:2048 -nodes -keyout ${name}.key`;
   const ca = (name: string) =>
-    openssl(
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.crt`,
-      '-days',
-      '2',
-      '-subj',
-      `/CN=${name}`,
-    );
+    openssl(`req -x509 ${key(name)} -out ${name}.crt -days 2 -subj /CN=${name}`);
   const signed = (name: string, subject: string, extensions: string) => {
     writeFileSync(path(`${name}.ext`), extensions);
+    openssl(`req ${key(name)} -out ${name}.csr -subj ${subject}`);
     openssl(
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.csr`,
-      '-subj',
-      subject,
-    );
-    openssl(
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      'ca.crt',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      `${name}.crt`,
-      '-days',
-      '2',
-      '-extfile',
-      `${name}.ext`,
+      `x509 -req -in ${name}.csr -CA ca.crt -CAkey ca.key -CAcreateserial -out ${name}.crt -days 2 -extfile ${name}.ext`,
     );
   };
   ca('ca');
