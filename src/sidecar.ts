@@ -31,6 +31,7 @@ export function createProber(target: Target): TargetProber {
   const connection = createConnection(target);
   return {
     probe: () => runProbe(connection, target.timeoutMs),
+    ...(target.mode === 'sentinel' && { address: () => connection.address() }),
     close: () => connection.close(QUIT_TIMEOUT_MS),
   };
 }

@@ -2,10 +2,10 @@ import { defaultOptions } from './defaults';
 import { parseDuration } from './duration';
 import type { KeyedProblem } from './errors';
 import { parseListen } from './listen';
-import { parseRedisUrl } from './redis-url';
+import { parseRedisUrl, type ParsedRedisUrl } from './redis-url';
 import { resolveAccess } from './resolve-access';
 import type { ConfigInput, LogLevel, TargetInput } from './schema';
-import type { BreakerOptions, Config, Target } from './types';
+import type { BreakerOptions, Config, SentinelSettings, Target } from './types';
 
 /** Applies defaults and parses URLs of a schema-valid input; collects problems rather than throwing. */
 export function resolveConfig(input: ConfigInput, problems: KeyedProblem[]): Config {
@@ -38,11 +38,8 @@ function resolveTarget(
   problems: KeyedProblem[],
 ): Target | undefined {
   const at = (key: string) => ({ keys: ['targets', index, key] });
-  const parsed = parseRedisUrl(input.url);
-  if (typeof parsed === 'string') {
-    problems.push({ ...at('url'), message: parsed });
-    return undefined;
-  }
+  const parsed = resolveLocation(input, index, problems);
+  if (parsed === undefined) return undefined;
   const intervalMs = ms(input.interval ?? defaults.interval) ?? defaultOptions.intervalMs;
   const timeoutMs = ms(input.timeout ?? defaults.timeout) ?? defaultOptions.timeoutMs;
   if (timeoutMs > intervalMs) {
@@ -53,7 +50,8 @@ function resolveTarget(
   }
   return {
     name: input.name,
-    mode: 'standalone',
+    mode: input.sentinel === undefined ? 'standalone' : 'sentinel',
+    ...(input.sentinel !== undefined && { sentinel: resolveSentinel(input.sentinel) }),
     endpoint: parsed.endpoint,
     address: parsed.address,
     db: parsed.db,
@@ -62,6 +60,44 @@ function resolveTarget(
     intervalMs,
     timeoutMs,
     breaker: resolveBreaker(input.breaker ?? {}, defaults.breaker ?? {}),
+  };
+}
+
+/** Where the target is: its URL, or for a sentinel target the sentinels and `db`. */
+function resolveLocation(
+  input: TargetInput,
+  index: number,
+  problems: KeyedProblem[],
+): ParsedRedisUrl | undefined {
+  const problem = (key: string, message: string) => {
+    problems.push({ keys: ['targets', index, key], message });
+    return undefined;
+  };
+  if (input.sentinel !== undefined) {
+    if (input.url !== undefined) return problem('url', 'set either url or sentinel, not both');
+    if (input.tls !== undefined) return problem('tls', 'is not supported with sentinel yet');
+    const first = resolveSentinel(input.sentinel).sentinels[0] ?? { host: '', port: 0 };
+    return { endpoint: first, address: input.sentinel.masterName, db: input.db ?? 0, tls: false };
+  }
+  if (input.url === undefined) return problem('url', 'is required (or sentinel)');
+  if (input.db !== undefined)
+    return problem('db', 'goes with sentinel; put the database in the url path');
+  const parsed = parseRedisUrl(input.url);
+  return typeof parsed === 'string' ? problem('url', parsed) : parsed;
+}
+
+function resolveSentinel(input: NonNullable<TargetInput['sentinel']>): SentinelSettings {
+  return {
+    masterName: input.masterName,
+    sentinels: input.sentinels.map((text) => {
+      const split = text.lastIndexOf(':');
+      return {
+        host: text.slice(0, split).replace(/^\[(.*)\]$/, '$1'),
+        port: Number(text.slice(split + 1)),
+      };
+    }),
+    ...(input.username !== undefined && { username: input.username }),
+    ...(input.password !== undefined && { password: input.password }),
   };
 }
 

@@ -38,12 +38,25 @@ export const tlsSchema = z.strictObject({
   rejectUnauthorized: z.boolean().optional(),
 });
 
+const hostPort = z
+  .string()
+  .regex(/^(\[[^\]]+\]|[^:[\]\s]+):\d{1,5}$/, 'must be HOST:PORT, such as sentinel-0:26379');
+
+export const sentinelSchema = z.strictObject({
+  masterName: z.string().min(1, 'must not be empty'),
+  sentinels: z.array(hostPort).min(1, 'must list at least one sentinel'),
+  username: z.string().min(1, 'must not be empty').optional(),
+  password: z.string().optional(),
+});
+
 export const targetSchema = z.strictObject({
   name: z
     .string()
     .regex(/^[A-Za-z0-9_.-]+$/, 'must match [A-Za-z0-9_.-]+ (it becomes the target label)')
     .max(64, 'must be at most 64 characters'),
-  url: z.string().min(1, 'must not be empty'),
+  url: z.string().min(1, 'must not be empty').optional(),
+  sentinel: sentinelSchema.optional(),
+  db: z.int().min(0, 'must be 0 or more').optional(),
   username: z.string().min(1, 'must not be empty').optional(),
   password: z.string().optional(),
   passwordFile: filePath.optional(),

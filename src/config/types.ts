@@ -19,12 +19,25 @@ export interface TlsSettings {
   rejectUnauthorized: boolean;
 }
 
+/** How to find the current master of a Sentinel-managed Redis. */
+export interface SentinelSettings {
+  masterName: string;
+  sentinels: Array<{ host: string; port: number }>;
+  username?: string;
+  password?: string;
+}
+
 /** A target ready to use: defaults applied, URL parsed. `password` never leaves the redis/ module. */
 export interface Target {
   name: string;
-  mode: 'standalone';
+  mode: 'standalone' | 'sentinel';
+  /** The Redis itself; for a sentinel target, the first sentinel (the master is looked up). */
   endpoint: Endpoint;
-  /** Host:port or socket path: safe to show, never carries credentials. */
+  sentinel?: SentinelSettings;
+  /**
+   * Host:port or socket path: safe to show, never carries credentials. For a sentinel target,
+   * the master name until the first connect; the monitor then reports the master's address.
+   */
   address: string;
   db: number;
   /** Set for `rediss://` targets. */

@@ -7,7 +7,7 @@ export function describeTarget(status: TargetStatus) {
   const readiness = targetReadiness(status);
   return {
     name: target.name,
-    address: target.address,
+    address: status.address,
     db: target.db,
     mode: target.mode,
     required: target.required,

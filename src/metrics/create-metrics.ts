@@ -93,8 +93,8 @@ export function createMetrics(
     registers,
     collect() {
       this.reset();
-      for (const { target } of source.statuses()) {
-        const { name, address, db, mode, required } = target;
+      for (const { target, address } of source.statuses()) {
+        const { name, db, mode, required } = target;
         this.set({ target: name, address, db: String(db), mode, required: String(required) }, 1);
       }
     },

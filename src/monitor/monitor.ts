@@ -7,6 +7,8 @@ import type { TargetStatus } from './target-status';
 /** How one target is probed; built by main from the redis/ and probe/ modules. */
 export interface TargetProber {
   probe(): Promise<ProbeResult>;
+  /** Where the last probe went, when that can change (the master behind a sentinel). */
+  address?(): string | undefined;
   /** Closes the connection politely (QUIT). */
   close(): Promise<void>;
 }
@@ -45,6 +47,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
     const monitor: TargetMonitor = createTargetMonitor(target, {
       scheduler,
       probe: () => prober.probe(),
+      ...(prober.address !== undefined && { address: () => prober.address?.() }),
       events: options.events,
       ...(options.random !== undefined && { random: options.random }),
     });

@@ -14,6 +14,8 @@ export interface MonitorEvents {
 export interface TargetMonitorDeps {
   scheduler: Scheduler;
   probe: () => Promise<ProbeResult>;
+  /** Where the last probe went, when that can change (the master behind a sentinel). */
+  address?: () => string | undefined;
   events: MonitorEvents;
   /** Source of jitter; injected so tests can pin it. */
   random?: () => number;
@@ -42,6 +44,7 @@ export function createTargetMonitor(target: Target, deps: TargetMonitorDeps): Ta
   const breaker = createBreaker(target.breaker, scheduler.now);
   const status: TargetStatus = {
     target,
+    address: target.address,
     breaker: breaker.state,
     up: undefined,
     consecutiveFailures: 0,
@@ -69,6 +72,7 @@ export function createTargetMonitor(target: Target, deps: TargetMonitorDeps): Ta
     status.probes += 1;
     status.lastProbeAt = now;
     status.up = result.ok;
+    status.address = deps.address?.() ?? status.address;
     if (result.ok) {
       status.consecutiveFailures = 0;
       status.lastLatencySeconds = result.seconds;

@@ -5,6 +5,8 @@ import type { FailureReason } from '../probe/result';
 /** What is known about one target, as shown by /status, /readyz and the metrics. */
 export interface TargetStatus {
   readonly target: Target;
+  /** Where the target was last reached; for a sentinel target it follows failovers. */
+  address: string;
   breaker: BreakerState;
   /** Outcome of the last completed probe; undefined before the first one. */
   up: boolean | undefined;

@@ -3,9 +3,9 @@ import type { ConnectionOptions } from 'node:tls';
 import type { Target } from '../config/types';
 import type { FailureReason } from '../probe/result';
 
-/** A file needed to connect could not be read; carries the reason the probe reports. */
-export class AccessFileError extends Error {
-  override readonly name = 'AccessFileError';
+/** A failure to connect that knows its reason: an unreadable file, no usable sentinel. */
+export class ConnectError extends Error {
+  override readonly name = 'ConnectError';
 
   constructor(
     readonly reason: FailureReason,
@@ -45,12 +45,12 @@ export function currentTlsOptions(target: Target): ConnectionOptions | undefined
   };
 }
 
-/** Runs a file read, turning its failure into an AccessFileError with the given reason. */
+/** Runs a file read, turning its failure into a ConnectError with the given reason. */
 export function readingFiles<T>(reason: FailureReason, what: string, read: () => T): T {
   try {
     return read();
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new AccessFileError(reason, `cannot read ${what} (${code})`, { cause: error });
+    throw new ConnectError(reason, `cannot read ${what} (${code})`, { cause: error });
   }
 }

@@ -2,10 +2,12 @@ import { once } from 'node:events';
 import Redis, { type RedisOptions } from 'ioredis';
 import type { Target } from '../config/types';
 import type { ProbeConnection } from '../probe/run-probe';
-import { currentPassword, currentTlsOptions, readingFiles } from './access';
+import { ConnectError, currentPassword, currentTlsOptions, readingFiles } from './access';
 
 /** A probe connection that can also be closed politely at shutdown. */
 export interface TargetConnection extends ProbeConnection {
+  /** The address connected to now (for a sentinel target, the current master), if connected. */
+  address(): string | undefined;
   /** Sends QUIT when connected (bounded by `timeoutMs`), then closes. */
   close(timeoutMs: number): Promise<void>;
 }
@@ -17,9 +19,8 @@ export interface TargetConnection extends ProbeConnection {
  * reconnect happens at most once per probe, spaced by the jittered interval.
  */
 export function connectionOptions(target: Target): RedisOptions {
-  const endpoint = 'path' in target.endpoint ? { path: target.endpoint.path } : target.endpoint;
   return {
-    ...endpoint,
+    ...locate(target),
     db: target.db,
     ...(target.username !== undefined && { username: target.username }),
     lazyConnect: true,
@@ -42,13 +43,58 @@ export function connectionOptions(target: Target): RedisOptions {
   };
 }
 
-/** Builds the long-lived connection of one standalone target. */
+/** Where to connect: the endpoint itself, or the sentinels that know the current master. */
+function locate(target: Target): RedisOptions {
+  const { sentinel, endpoint } = target;
+  if (sentinel === undefined) return 'path' in endpoint ? { path: endpoint.path } : endpoint;
+  return {
+    name: sentinel.masterName,
+    sentinels: sentinel.sentinels,
+    role: 'master',
+    ...(sentinel.username !== undefined && { sentinelUsername: sentinel.username }),
+    ...(sentinel.password !== undefined && { sentinelPassword: sentinel.password }),
+    // Ask each sentinel once per connect; the probe schedule decides when to try again.
+    sentinelRetryStrategy: () => null,
+    sentinelCommandTimeout: target.timeoutMs,
+    failoverDetector: false,
+    updateSentinels: false,
+  };
+}
+
+/**
+ * ioredis reports both "no sentinel answered" and "no sentinel knows this master" as "All
+ * sentinels are unreachable"; its per-sentinel errors tell the two apart.
+ */
+function explainSentinelFailure(
+  error: Error,
+  perSentinel: readonly string[],
+  masterName: string,
+): Error {
+  if (!error.message.startsWith('All sentinels are unreachable')) return error;
+  const asked = perSentinel.length;
+  if (asked > 0 && perSentinel.every((message) => message.includes('invalid reply'))) {
+    return new ConnectError('error', `no sentinel knows master "${masterName}" (asked ${asked})`, {
+      cause: error,
+    });
+  }
+  const last = perSentinel.at(-1)?.replace(/^failed to connect to sentinel /, '') ?? error.message;
+  return new ConnectError('refused', `no sentinel reachable (tried ${asked}): ${last}`, {
+    cause: error,
+  });
+}
+
+/** Builds the long-lived connection of one target. */
 export function createConnection(target: Target): TargetConnection {
   const client = new Redis(connectionOptions(target));
   let lastError: Error | undefined;
+  let sentinelErrors: string[] = [];
+  client.on('sentinelError', (error: Error) => sentinelErrors.push(error.message));
   // Listening for 'error' also keeps ioredis from reporting it as unhandled.
   client.on('error', (error: Error) => {
-    lastError = error;
+    lastError =
+      target.sentinel === undefined
+        ? error
+        : explainSentinelFailure(error, sentinelErrors, target.sentinel.masterName);
   });
   client.on('ready', () => {
     lastError = undefined;
@@ -66,7 +112,12 @@ export function createConnection(target: Target): TargetConnection {
       // Secrets and certificates are read at every connect, so rotation needs no restart.
       client.options.password = readingFiles('auth', 'passwordFile', () => currentPassword(target));
       client.options.tls = readingFiles('tls', 'TLS files', () => currentTlsOptions(target));
-      await client.connect();
+      sentinelErrors = [];
+      await client.connect().catch((error: unknown) => {
+        // Either this rejection or the 'error' event may carry the sentinels' verdict.
+        if (target.sentinel === undefined || !(error instanceof Error)) throw error;
+        throw explainSentinelFailure(error, sentinelErrors, target.sentinel.masterName);
+      });
     },
     ping: () => client.ping(),
     drop() {
@@ -77,6 +128,14 @@ export function createConnection(target: Target): TargetConnection {
       client.stream?.destroy();
     },
     lastError: () => lastError,
+    address() {
+      const socket = client.stream;
+      if (client.status !== 'ready' || socket?.remoteAddress === undefined) return undefined;
+      const host = socket.remoteAddress.includes(':')
+        ? `[${socket.remoteAddress}]`
+        : socket.remoteAddress;
+      return `${host}:${socket.remotePort ?? ''}`;
+    },
     async close(timeoutMs) {
       if (client.status !== 'ready') {
         client.disconnect();

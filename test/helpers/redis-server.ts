@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +31,8 @@ export interface RedisServerOptions {
   /** Extra redis-server arguments, such as ['--requirepass', 'secret']. */
   args?: string[];
   unixSocket?: boolean;
+  /** Run as a sentinel monitoring this master (quorum 1, fast timeouts) instead of a Redis. */
+  sentinelOf?: { masterName: string; host: string; port: number };
   /** Password of the default user (`--requirepass`), used by the helper's own connections. */
   password?: string;
   /** Serve TLS too, with these files; `authClients` demands a client certificate (mTLS). */
@@ -117,6 +119,33 @@ async function startProcess(options: RedisServerOptions): Promise<RedisServer> {
     ...(options.password === undefined ? [] : ['--requirepass', options.password]),
     ...(options.args ?? []),
   ];
+  const sentinel = options.sentinelOf;
+  if (sentinel !== undefined) {
+    // A sentinel rewrites its config file, so it gets one of its own in the temporary folder.
+    const { masterName: name, host: masterHost, port: masterPort } = sentinel;
+    const file = join(dir, 'sentinel.conf');
+    writeFileSync(
+      file,
+      [
+        `sentinel monitor ${name} ${masterHost} ${masterPort} 1`,
+        `sentinel down-after-milliseconds ${name} 1000`,
+        `sentinel failover-timeout ${name} 5000`,
+        '',
+      ].join('\n'),
+    );
+    args.splice(
+      0,
+      args.length,
+      file,
+      '--sentinel',
+      '--port',
+      String(port),
+      '--bind',
+      host,
+      '--dir',
+      dir,
+    );
+  }
   let child: ChildProcess | undefined;
   const launch = async () => {
     child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });

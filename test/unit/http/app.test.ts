@@ -11,6 +11,7 @@ const now = Date.UTC(2026, 10, 23, 12);
 function healthy(name: string, required = true): TargetStatus {
   return {
     target: makeTarget({ name, required, address: `${name}:6379` }),
+    address: `${name}:6379`,
     breaker: 'closed',
     up: true,
     consecutiveFailures: 0,

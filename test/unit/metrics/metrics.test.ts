@@ -9,7 +9,14 @@ function setup() {
   const registry = new Registry();
   const main = makeTarget({ name: 'main' });
   let statuses: TargetStatus[] = [
-    { target: main, breaker: 'closed', up: undefined, consecutiveFailures: 0, probes: 0 },
+    {
+      target: main,
+      address: main.address,
+      breaker: 'closed',
+      up: undefined,
+      consecutiveFailures: 0,
+      probes: 0,
+    },
   ];
   let ready = false;
   const metrics = createMetrics(
@@ -89,6 +96,7 @@ describe('metrics', () => {
     setStatuses([
       {
         target: main,
+        address: main.address,
         breaker: 'open',
         up: false,
         consecutiveFailures: 7,

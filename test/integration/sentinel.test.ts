@@ -1,0 +1,123 @@
+import { parseConfig } from '../../src/config/load';
+import type { Target } from '../../src/config/types';
+import { runProbe } from '../../src/probe/run-probe';
+import { createConnection } from '../../src/redis/create-connection';
+import { createSidecar, type Sidecar } from '../../src/sidecar';
+import { httpGet } from '../helpers/http';
+import { createLogSink } from '../helpers/log-sink';
+import { startRedis, stopAllRedis, type RedisServer } from '../helpers/redis-server';
+import { waitFor } from '../helpers/wait';
+
+let master: RedisServer;
+let replica: RedisServer;
+let sentinel: RedisServer;
+let sidecar: Sidecar;
+let base: string;
+
+const info = async (server: RedisServer, section: string) =>
+  String(await server.command('INFO', section));
+
+beforeAll(async () => {
+  master = await startRedis();
+  replica = await startRedis({ args: ['--replicaof', '127.0.0.1', String(master.port)] });
+  await waitFor('replica in sync', async () =>
+    /master_link_status:up/.test(await info(replica, 'replication')),
+  );
+  sentinel = await startRedis({
+    sentinelOf: { masterName: 'mymaster', host: '127.0.0.1', port: master.port },
+  });
+  await waitFor(
+    'sentinel to know the replica',
+    async () =>
+      ((await sentinel.command('SENTINEL', 'REPLICAS', 'mymaster')) as unknown[]).length > 0,
+    { timeoutMs: 15_000 },
+  );
+  const config = parseConfig(
+    `
+listen: 127.0.0.1:0
+defaults: { interval: 200ms, timeout: 150ms, breaker: { failureThreshold: 3, recoveryTimeout: 1s } }
+targets:
+  - name: sessions
+    sentinel: { masterName: mymaster, sentinels: ["127.0.0.1:${sentinel.port}"] }
+    db: 2
+`,
+    {},
+  );
+  sidecar = createSidecar(config, createLogSink('warn').logger);
+  const server = await sidecar.start();
+  base = `http://127.0.0.1:${server.address.port}`;
+}, 60_000);
+
+afterAll(async () => {
+  await sidecar?.stop();
+  await stopAllRedis();
+});
+
+const targetStatus = async () =>
+  (
+    JSON.parse((await httpGet(`${base}/status`)).body) as {
+      targets: Array<{ address: string; up: boolean; mode: string }>;
+    }
+  ).targets[0];
+
+test('probes the current master and shows its address', async () => {
+  await waitFor('up', async () => (await targetStatus())?.up === true);
+  expect(await targetStatus()).toMatchObject({
+    mode: 'sentinel',
+    address: `127.0.0.1:${master.port}`,
+  });
+  expect((await httpGet(`${base}/metrics`)).body).toContain(
+    `redis_health_target_info{target="sessions",address="127.0.0.1:${master.port}",db="2",mode="sentinel",required="true"} 1`,
+  );
+});
+
+test('follows a failover to the new master', async () => {
+  await waitFor('up', async () => (await targetStatus())?.up === true);
+  const started = performance.now();
+  await sentinel.command('SENTINEL', 'FAILOVER', 'mymaster');
+  const moved = await waitFor(
+    'target up on the new master',
+    async () => {
+      const status = await targetStatus();
+      return status?.up === true && status.address === `127.0.0.1:${replica.port}`;
+    },
+    { timeoutMs: 20_000 },
+  );
+  console.log(`sentinel failover followed in ${moved.toFixed(0)} ms (from SENTINEL FAILOVER)`);
+  expect(performance.now() - started).toBeLessThan(20_000);
+  expect((await httpGet(`${base}/readyz`)).status).toBe(200);
+  expect((await httpGet(`${base}/metrics`)).body).toContain(`address="127.0.0.1:${replica.port}"`);
+}, 30_000);
+
+function sentinelTarget(sentinels: string, masterName = 'mymaster'): Target {
+  return parseConfig(
+    `targets:\n  - name: s\n    timeout: 1s\n    sentinel: { masterName: ${masterName}, sentinels: [${sentinels}] }\n`,
+    {},
+  ).targets[0] as Target;
+}
+
+test('no sentinel reachable is a clear failure', async () => {
+  const connection = createConnection(sentinelTarget('"127.0.0.1:1"'));
+  const result = await runProbe(connection, 1000);
+  connection.drop();
+  console.log(`no sentinel: ${JSON.stringify(result)}`);
+  expect(result).toMatchObject({
+    ok: false,
+    reason: 'refused',
+    message: expect.stringMatching(/^no sentinel reachable \(tried 1\): 127\.0\.0\.1:1 because /),
+  });
+});
+
+test('an unknown master name is a clear failure', async () => {
+  const connection = createConnection(
+    sentinelTarget(`"127.0.0.1:${sentinel.port}"`, 'nosuchmaster'),
+  );
+  const result = await runProbe(connection, 1000);
+  connection.drop();
+  console.log(`unknown master: ${JSON.stringify(result)}`);
+  expect(result).toMatchObject({
+    ok: false,
+    reason: 'error',
+    message: 'no sentinel knows master "nosuchmaster" (asked 1)',
+  });
+});
