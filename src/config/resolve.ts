@@ -38,8 +38,9 @@ function resolveTarget(
   problems: KeyedProblem[],
 ): Target | undefined {
   const at = (key: string) => ({ keys: ['targets', index, key] });
-  const parsed = resolveLocation(input, index, problems);
-  if (parsed === undefined) return undefined;
+  const location = resolveLocation(input, index, problems);
+  if (location === undefined) return undefined;
+  const { sentinel, ...parsed } = location;
   const intervalMs = ms(input.interval ?? defaults.interval) ?? defaultOptions.intervalMs;
   const timeoutMs = ms(input.timeout ?? defaults.timeout) ?? defaultOptions.timeoutMs;
   if (timeoutMs > intervalMs) {
@@ -50,8 +51,8 @@ function resolveTarget(
   }
   return {
     name: input.name,
-    mode: input.sentinel === undefined ? 'standalone' : 'sentinel',
-    ...(input.sentinel !== undefined && { sentinel: resolveSentinel(input.sentinel) }),
+    mode: sentinel === undefined ? 'standalone' : 'sentinel',
+    ...(sentinel !== undefined && { sentinel }),
     endpoint: parsed.endpoint,
     address: parsed.address,
     db: parsed.db,
@@ -68,7 +69,7 @@ function resolveLocation(
   input: TargetInput,
   index: number,
   problems: KeyedProblem[],
-): ParsedRedisUrl | undefined {
+): (ParsedRedisUrl & { sentinel?: SentinelSettings }) | undefined {
   const problem = (key: string, message: string) => {
     problems.push({ keys: ['targets', index, key], message });
     return undefined;
@@ -76,8 +77,15 @@ function resolveLocation(
   if (input.sentinel !== undefined) {
     if (input.url !== undefined) return problem('url', 'set either url or sentinel, not both');
     if (input.tls !== undefined) return problem('tls', 'is not supported with sentinel yet');
-    const first = resolveSentinel(input.sentinel).sentinels[0] ?? { host: '', port: 0 };
-    return { endpoint: first, address: input.sentinel.masterName, db: input.db ?? 0, tls: false };
+    const sentinel = resolveSentinel(input.sentinel);
+    const first = sentinel.sentinels[0] ?? { host: '', port: 0 };
+    return {
+      endpoint: first,
+      address: sentinel.masterName,
+      db: input.db ?? 0,
+      tls: false,
+      sentinel,
+    };
   }
   if (input.url === undefined) return problem('url', 'is required (or sentinel)');
   if (input.db !== undefined)

@@ -47,7 +47,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
     const monitor: TargetMonitor = createTargetMonitor(target, {
       scheduler,
       probe: () => prober.probe(),
-      ...(prober.address !== undefined && { address: () => prober.address?.() }),
+      address: () => prober.address?.(),
       events: options.events,
       ...(options.random !== undefined && { random: options.random }),
     });
