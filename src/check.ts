@@ -1,7 +1,6 @@
 import type { Config } from './config/types';
-import { runProbe } from './probe/run-probe';
 import type { ProbeResult } from './probe/result';
-import { createConnection } from './redis/create-connection';
+import { createProber } from './prober';
 
 export interface CheckRow {
   name: string;
@@ -14,10 +13,12 @@ export interface CheckRow {
 export async function checkTargets(config: Config): Promise<CheckRow[]> {
   return Promise.all(
     config.targets.map(async (target) => {
-      const connection = createConnection(target);
-      const result = await runProbe(connection, target.timeoutMs);
-      await connection.close(target.timeoutMs);
-      return { name: target.name, address: target.address, required: target.required, result };
+      const prober = createProber(target);
+      const result = await prober.probe();
+      // For a sentinel target, where the master was found rather than its name.
+      const address = prober.address?.() ?? target.address;
+      await prober.close();
+      return { name: target.name, address, required: target.required, result };
     }),
   );
 }

@@ -1,16 +1,15 @@
 import { Registry } from 'prom-client';
 import type { Logger } from 'pino';
-import type { Config, Target } from './config/types';
+import type { Config } from './config/types';
 import { createApp } from './http/app';
 import { startServer, type HttpServer } from './http/server';
 import { createMetrics } from './metrics/create-metrics';
 import { renderMetrics, wantsOpenMetrics } from './metrics/exposition';
-import { createMonitor, type Monitor, type TargetProber } from './monitor/monitor';
+import { createMonitor, type Monitor } from './monitor/monitor';
 import { isReady, readinessChecks } from './monitor/readiness';
 import { realScheduler, type Scheduler } from './monitor/scheduler';
 import type { MonitorEvents } from './monitor/target-monitor';
-import { runProbe } from './probe/run-probe';
-import { createConnection } from './redis/create-connection';
+import { createProber } from './prober';
 import { version } from './version';
 
 export interface Sidecar {
@@ -22,18 +21,6 @@ export interface Sidecar {
   beginShutdown(): void;
   /** Closes the HTTP server, stops probing and QUITs the Redis connections. */
   stop(): Promise<void>;
-}
-
-/** How long QUIT may take per connection at shutdown. */
-const QUIT_TIMEOUT_MS = 1000;
-
-export function createProber(target: Target): TargetProber {
-  const connection = createConnection(target);
-  return {
-    probe: () => runProbe(connection, target.timeoutMs),
-    ...(target.mode === 'sentinel' && { address: () => connection.address() }),
-    close: () => connection.close(QUIT_TIMEOUT_MS),
-  };
 }
 
 /** Wires config, monitor, metrics and HTTP together: the `serve` command without signals. */

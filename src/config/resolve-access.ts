@@ -58,24 +58,32 @@ function resolveTls(input: TargetInput, url: ParsedRedisUrl, at: Keys, problems:
     return {};
   }
   if (!url.tls) return {};
-  if (tls !== undefined && (tls.cert === undefined) !== (tls.key === undefined)) {
+  return { tls: resolveTlsSettings(tls ?? {}, [...at, 'tls'], problems) };
+}
+
+/** TLS keys with defaults applied; the files must be readable now, and cert goes with key. */
+export function resolveTlsSettings(
+  tls: NonNullable<TargetInput['tls']>,
+  at: Keys,
+  problems: KeyedProblem[],
+): TlsSettings {
+  if ((tls.cert === undefined) !== (tls.key === undefined)) {
     problems.push({
-      keys: [...at, 'tls', tls.cert === undefined ? 'cert' : 'key'],
+      keys: [...at, tls.cert === undefined ? 'cert' : 'key'],
       message: 'cert and key go together',
     });
   }
   for (const key of ['ca', 'cert', 'key'] as const) {
-    const file = tls?.[key];
-    if (file !== undefined) checkReadable(file, [...at, 'tls', key], problems);
+    const file = tls[key];
+    if (file !== undefined) checkReadable(file, [...at, key], problems);
   }
-  const settings: TlsSettings = {
-    ...(tls?.ca !== undefined && { ca: tls.ca }),
-    ...(tls?.cert !== undefined && { cert: tls.cert }),
-    ...(tls?.key !== undefined && { key: tls.key }),
-    ...(tls?.serverName !== undefined && { serverName: tls.serverName }),
-    rejectUnauthorized: tls?.rejectUnauthorized ?? true,
+  return {
+    ...(tls.ca !== undefined && { ca: tls.ca }),
+    ...(tls.cert !== undefined && { cert: tls.cert }),
+    ...(tls.key !== undefined && { key: tls.key }),
+    ...(tls.serverName !== undefined && { serverName: tls.serverName }),
+    rejectUnauthorized: tls.rejectUnauthorized ?? true,
   };
-  return { tls: settings };
 }
 
 function checkReadable(file: string, keys: Keys, problems: KeyedProblem[]) {

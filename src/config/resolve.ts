@@ -5,7 +5,8 @@ import { parseListen } from './listen';
 import { parseRedisUrl, type ParsedRedisUrl } from './redis-url';
 import { resolveAccess } from './resolve-access';
 import type { ConfigInput, LogLevel, TargetInput } from './schema';
-import type { BreakerOptions, Config, SentinelSettings, Target } from './types';
+import { resolveTlsSettings } from './resolve-access';
+import type { BreakerOptions, ClusterSettings, Config, SentinelSettings, Target } from './types';
 
 /** Applies defaults and parses URLs of a schema-valid input; collects problems rather than throwing. */
 export function resolveConfig(input: ConfigInput, problems: KeyedProblem[]): Config {
@@ -40,7 +41,7 @@ function resolveTarget(
   const at = (key: string) => ({ keys: ['targets', index, key] });
   const location = resolveLocation(input, index, problems);
   if (location === undefined) return undefined;
-  const { sentinel, ...parsed } = location;
+  const { sentinel, cluster, ...parsed } = location;
   const intervalMs = ms(input.interval ?? defaults.interval) ?? defaultOptions.intervalMs;
   const timeoutMs = ms(input.timeout ?? defaults.timeout) ?? defaultOptions.timeoutMs;
   if (timeoutMs > intervalMs) {
@@ -51,8 +52,9 @@ function resolveTarget(
   }
   return {
     name: input.name,
-    mode: sentinel === undefined ? 'standalone' : 'sentinel',
+    mode: sentinel !== undefined ? 'sentinel' : cluster !== undefined ? 'cluster' : 'standalone',
     ...(sentinel !== undefined && { sentinel }),
+    ...(cluster !== undefined && { cluster }),
     endpoint: parsed.endpoint,
     address: parsed.address,
     db: parsed.db,
@@ -64,48 +66,67 @@ function resolveTarget(
   };
 }
 
-/** Where the target is: its URL, or for a sentinel target the sentinels and `db`. */
+type Location = ParsedRedisUrl & { sentinel?: SentinelSettings; cluster?: ClusterSettings };
+
+/** Where the target is: its URL, the sentinels that know its master, or its cluster's nodes. */
 function resolveLocation(
   input: TargetInput,
   index: number,
   problems: KeyedProblem[],
-): (ParsedRedisUrl & { sentinel?: SentinelSettings }) | undefined {
+): Location | undefined {
   const problem = (key: string, message: string) => {
     problems.push({ keys: ['targets', index, key], message });
     return undefined;
   };
+  const ways = (['url', 'sentinel', 'cluster'] as const).filter((key) => input[key] !== undefined);
+  if (ways.length === 0) return problem('url', 'is required (or sentinel, or cluster)');
+  if (ways.length > 1)
+    return problem(
+      ways[1] ?? 'url',
+      `set only one of url, sentinel and cluster (found ${ways.join(' and ')})`,
+    );
+  // Without a URL to say rediss://, a `tls` key is what turns TLS on.
+  const tls = input.tls !== undefined;
   if (input.sentinel !== undefined) {
-    if (input.url !== undefined) return problem('url', 'set either url or sentinel, not both');
-    if (input.tls !== undefined) return problem('tls', 'is not supported with sentinel yet');
-    const sentinel = resolveSentinel(input.sentinel);
-    const first = sentinel.sentinels[0] ?? { host: '', port: 0 };
-    return {
-      endpoint: first,
-      address: sentinel.masterName,
-      db: input.db ?? 0,
-      tls: false,
-      sentinel,
-    };
+    const sentinel = resolveSentinel(input.sentinel, ['targets', index, 'sentinel'], problems);
+    const first = parseHostPort(input.sentinel.sentinels[0] ?? '');
+    return { endpoint: first, address: sentinel.masterName, db: input.db ?? 0, tls, sentinel };
   }
-  if (input.url === undefined) return problem('url', 'is required (or sentinel)');
+  if (input.cluster !== undefined) {
+    if (input.db !== undefined)
+      return problem('db', 'must not be set: a cluster has only database 0');
+    const nodes = input.cluster.nodes;
+    const first = parseHostPort(nodes[0] ?? '');
+    return { endpoint: first, address: nodes.join(','), db: 0, tls, cluster: { nodes } };
+  }
   if (input.db !== undefined)
     return problem('db', 'goes with sentinel; put the database in the url path');
-  const parsed = parseRedisUrl(input.url);
+  const parsed = parseRedisUrl(input.url ?? '');
   return typeof parsed === 'string' ? problem('url', parsed) : parsed;
 }
 
-function resolveSentinel(input: NonNullable<TargetInput['sentinel']>): SentinelSettings {
+function resolveSentinel(
+  input: NonNullable<TargetInput['sentinel']>,
+  at: readonly PropertyKey[],
+  problems: KeyedProblem[],
+): SentinelSettings {
+  const tls =
+    input.tls === undefined ? undefined : resolveTlsSettings(input.tls, [...at, 'tls'], problems);
   return {
     masterName: input.masterName,
-    sentinels: input.sentinels.map((text) => {
-      const split = text.lastIndexOf(':');
-      return {
-        host: text.slice(0, split).replace(/^\[(.*)\]$/, '$1'),
-        port: Number(text.slice(split + 1)),
-      };
-    }),
+    sentinels: input.sentinels.map(parseHostPort),
     ...(input.username !== undefined && { username: input.username }),
     ...(input.password !== undefined && { password: input.password }),
+    ...(tls !== undefined && { tls }),
+  };
+}
+
+/** HOST:PORT (as the schema checked it) to its parts; brackets come off an IPv6 host. */
+function parseHostPort(text: string): { host: string; port: number } {
+  const split = text.lastIndexOf(':');
+  return {
+    host: text.slice(0, split).replace(/^\[(.*)\]$/, '$1'),
+    port: Number(text.slice(split + 1)),
   };
 }
 

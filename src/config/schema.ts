@@ -40,13 +40,18 @@ export const tlsSchema = z.strictObject({
 
 const hostPort = z
   .string()
-  .regex(/^(\[[^\]]+\]|[^:[\]\s]+):\d{1,5}$/, 'must be HOST:PORT, such as sentinel-0:26379');
+  .regex(/^(\[[^\]]+\]|[^:[\]\s]+):\d{1,5}$/, 'must be HOST:PORT, such as redis-0:6379');
 
 export const sentinelSchema = z.strictObject({
   masterName: z.string().min(1, 'must not be empty'),
   sentinels: z.array(hostPort).min(1, 'must list at least one sentinel'),
   username: z.string().min(1, 'must not be empty').optional(),
   password: z.string().optional(),
+  tls: tlsSchema.optional(),
+});
+
+export const clusterSchema = z.strictObject({
+  nodes: z.array(hostPort).min(1, 'must list at least one node'),
 });
 
 export const targetSchema = z.strictObject({
@@ -56,6 +61,7 @@ export const targetSchema = z.strictObject({
     .max(64, 'must be at most 64 characters'),
   url: z.string().min(1, 'must not be empty').optional(),
   sentinel: sentinelSchema.optional(),
+  cluster: clusterSchema.optional(),
   db: z.int().min(0, 'must be 0 or more').optional(),
   username: z.string().min(1, 'must not be empty').optional(),
   password: z.string().optional(),

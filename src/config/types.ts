@@ -25,22 +25,37 @@ export interface SentinelSettings {
   sentinels: Array<{ host: string; port: number }>;
   username?: string;
   password?: string;
+  /** TLS towards the sentinels themselves; the master's TLS is the target's `tls`. */
+  tls?: TlsSettings;
 }
+
+/** Where to start learning the layout of a Redis Cluster. */
+export interface ClusterSettings {
+  /** Seed nodes as HOST:PORT; the masters are learned from them with CLUSTER SLOTS. */
+  nodes: string[];
+}
+
+export type TargetMode = 'standalone' | 'sentinel' | 'cluster';
 
 /** A target ready to use: defaults applied, URL parsed. `password` never leaves the redis/ module. */
 export interface Target {
   name: string;
-  mode: 'standalone' | 'sentinel';
-  /** The Redis itself; for a sentinel target, the first sentinel (the master is looked up). */
+  mode: TargetMode;
+  /**
+   * The Redis itself; for a sentinel target the first sentinel (the master is looked up), for
+   * a cluster target the first seed node.
+   */
   endpoint: Endpoint;
   sentinel?: SentinelSettings;
+  cluster?: ClusterSettings;
   /**
    * Host:port or socket path: safe to show, never carries credentials. For a sentinel target,
    * the master name until the first connect; the monitor then reports the master's address.
+   * For a cluster target, the seed nodes joined by commas.
    */
   address: string;
   db: number;
-  /** Set for `rediss://` targets. */
+  /** Set for `rediss://` targets, and for sentinel and cluster targets with a `tls` key. */
   tls?: TlsSettings;
   username?: string;
   password?: string;

@@ -31,6 +31,20 @@ export function describeTarget(status: TargetStatus) {
           },
     intervalMs: target.intervalMs,
     timeoutMs: target.timeoutMs,
+    ...(target.mode === 'cluster' && { cluster: describeCluster(status) }),
+  };
+}
+
+/** cluster_state and every master with its own state, so a reader sees which node is down. */
+function describeCluster({ cluster }: TargetStatus) {
+  return {
+    state: cluster?.state ?? null,
+    nodes: (cluster?.nodes ?? []).map((node) => ({
+      address: node.address,
+      up: node.up,
+      latencyMs: node.latencySeconds === undefined ? null : round(node.latencySeconds * 1000),
+      ...(node.reason !== undefined && { reason: node.reason, message: node.message ?? '' }),
+    })),
   };
 }
 

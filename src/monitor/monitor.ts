@@ -1,4 +1,5 @@
 import type { Target } from '../config/types';
+import type { ClusterView } from '../probe/cluster-probe';
 import type { ProbeResult } from '../probe/result';
 import type { Scheduler } from './scheduler';
 import { createTargetMonitor, type MonitorEvents, type TargetMonitor } from './target-monitor';
@@ -9,6 +10,8 @@ export interface TargetProber {
   probe(): Promise<ProbeResult>;
   /** Where the last probe went, when that can change (the master behind a sentinel). */
   address?(): string | undefined;
+  /** The masters of a cluster target as the last probe saw them. */
+  cluster?(): ClusterView;
   /** Closes the connection politely (QUIT). */
   close(): Promise<void>;
 }
@@ -48,6 +51,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
       scheduler,
       probe: () => prober.probe(),
       address: () => prober.address?.(),
+      cluster: () => prober.cluster?.(),
       events: options.events,
       ...(options.random !== undefined && { random: options.random }),
     });

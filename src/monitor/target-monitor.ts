@@ -1,5 +1,7 @@
 import { createBreaker, type Transition } from '../breaker/breaker';
 import type { Target } from '../config/types';
+import type { ClusterView } from '../probe/cluster-probe';
+import { messageOf } from '../probe/classify';
 import type { ProbeResult } from '../probe/result';
 import { safeMessage } from '../redact';
 import type { Scheduler } from './scheduler';
@@ -16,6 +18,8 @@ export interface TargetMonitorDeps {
   probe: () => Promise<ProbeResult>;
   /** Where the last probe went, when that can change (the master behind a sentinel). */
   address?: () => string | undefined;
+  /** The masters of a cluster target as the last probe saw them. */
+  cluster?: () => ClusterView | undefined;
   events: MonitorEvents;
   /** Source of jitter; injected so tests can pin it. */
   random?: () => number;
@@ -73,6 +77,8 @@ export function createTargetMonitor(target: Target, deps: TargetMonitorDeps): Ta
     status.lastProbeAt = now;
     status.up = result.ok;
     status.address = deps.address?.() ?? status.address;
+    const cluster = deps.cluster?.();
+    if (cluster !== undefined) status.cluster = cluster;
     if (result.ok) {
       status.consecutiveFailures = 0;
       status.lastLatencySeconds = result.seconds;
@@ -105,7 +111,7 @@ export function createTargetMonitor(target: Target, deps: TargetMonitorDeps): Ta
       .catch((error: unknown): ProbeResult => ({
         ok: false,
         reason: 'error',
-        message: safeMessage(error instanceof Error ? error.message : String(error)),
+        message: safeMessage(messageOf(error)),
       }))
       .then((result) => {
         running = undefined;

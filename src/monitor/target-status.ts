@@ -1,5 +1,6 @@
 import type { BreakerState } from '../breaker/breaker';
 import type { Target } from '../config/types';
+import type { ClusterView } from '../probe/cluster-probe';
 import type { FailureReason } from '../probe/result';
 
 /** What is known about one target, as shown by /status, /readyz and the metrics. */
@@ -16,4 +17,6 @@ export interface TargetStatus {
   lastSuccessAt?: number;
   lastProbeAt?: number;
   probes: number;
+  /** For a cluster target: cluster_state and each master, from the last probe. */
+  cluster?: ClusterView;
 }

@@ -30,6 +30,18 @@ const BY_REPLY: Record<string, FailureReason> = {
 const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH)/;
 
 /**
+ * The message of anything thrown. Checks the shape rather than `instanceof Error`: errors made
+ * by Node's own modules fail that test inside another realm (a vm context, as test runners use).
+ */
+export function messageOf(error: unknown): string {
+  const message =
+    typeof error === 'object' && error !== null
+      ? (error as { message?: unknown }).message
+      : undefined;
+  return typeof message === 'string' ? message : String(error);
+}
+
+/**
  * Maps an error from a probe to the fixed reason enum. Works on Node socket errors (by `code`),
  * Redis error replies (by their first word) and ioredis's own connection errors.
  */
@@ -47,7 +59,7 @@ export function classifyError(error: unknown): FailureReason {
   }
   const code =
     typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   if (typeof code === 'string') {
     if (BY_CODE[code] !== undefined) return BY_CODE[code];
     if (TLS_CODE.test(code)) return 'tls';

@@ -1,13 +1,13 @@
 import { safeMessage } from '../redact';
-import { classifyError } from './classify';
+import { classifyError, messageOf } from './classify';
 import { failure, type ProbeResult } from './result';
 
 /** What a probe needs from a Redis connection; built by the redis/ module from a target. */
 export interface ProbeConnection {
   /** Connects (with handshake) unless already connected. */
   connect(): Promise<void>;
-  /** Sends one PING and resolves to its reply. */
-  ping(): Promise<string>;
+  /** Sends one command and resolves to its reply (bulk strings as strings). */
+  send(command: string, ...args: string[]): Promise<unknown>;
   /** Drops the connection at once, without QUIT; the next probe connects anew. */
   drop(): void;
   /**
@@ -17,17 +17,22 @@ export interface ProbeConnection {
   lastError(): Error | undefined;
 }
 
+/** The reply to one command, or why there was none. */
+export type CommandResult =
+  { ok: true; reply: unknown; seconds: number } | Extract<ProbeResult, { ok: false }>;
+
 const TIMED_OUT = Symbol('timed out');
 
 /**
- * Runs one probe: connect when needed, then PING, the two together bounded by `timeoutMs`.
+ * Connects when needed, then sends one command, the two together bounded by `timeoutMs`.
  * On timeout the connection is dropped, so a hung server or half-open TCP link cannot hold it.
- * `seconds` is the PING round trip alone, without the connect.
+ * `seconds` is the command's round trip alone, without the connect.
  */
-export async function runProbe(
+export async function runCommand(
   connection: ProbeConnection,
+  command: readonly [string, ...string[]],
   timeoutMs: number,
-): Promise<ProbeResult> {
+): Promise<CommandResult> {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
     timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
@@ -39,38 +44,45 @@ export async function runProbe(
   try {
     if ((await bounded(connection.connect())) === TIMED_OUT) return timedOut(connection, timeoutMs);
     const started = process.hrtime.bigint();
-    const reply = await bounded(connection.ping());
+    const reply = await bounded(connection.send(...command));
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (reply === TIMED_OUT) return timedOut(connection, timeoutMs);
-    if (reply !== 'PONG')
-      return failure('error', `unexpected reply to PING: ${safeMessage(reply)}`);
-    return { ok: true, seconds };
+    return { ok: true, reply, seconds };
   } catch (error) {
     const cause = isGenericSendError(error) ? (connection.lastError() ?? error) : error;
     const reason = classifyError(cause);
     // Start over after an auth failure: the next connect reads the (maybe rotated) password.
     if (reason === 'auth') connection.drop();
-    return failure(reason, safeMessage(describe(cause)));
+    return { ok: false, reason, message: safeMessage(describe(cause)) };
   } finally {
     clearTimeout(timer);
   }
 }
 
-function timedOut(connection: ProbeConnection, timeoutMs: number): ProbeResult {
+/** One health probe: PING, healthy only when the reply is PONG. */
+export async function runProbe(
+  connection: ProbeConnection,
+  timeoutMs: number,
+): Promise<ProbeResult> {
+  const result = await runCommand(connection, ['PING'], timeoutMs);
+  if (!result.ok) return result;
+  if (result.reply !== 'PONG') {
+    return failure('error', `unexpected reply to PING: ${safeMessage(String(result.reply))}`);
+  }
+  return { ok: true, seconds: result.seconds };
+}
+
+function timedOut(connection: ProbeConnection, timeoutMs: number) {
   connection.drop();
-  return failure('timeout', `no reply within ${timeoutMs}ms`);
+  return { ok: false, reason: 'timeout', message: `no reply within ${timeoutMs}ms` } as const;
 }
 
 function isGenericSendError(error: unknown): boolean {
-  return (
-    error instanceof Error && /stream isn't writeable|connection is closed/i.test(error.message)
-  );
+  return /stream isn't writeable|connection is closed/i.test(messageOf(error));
 }
 
 function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const code = (error as NodeJS.ErrnoException).code;
-  return code !== undefined && !error.message.includes(code)
-    ? `${code}: ${error.message}`
-    : error.message;
+  const message = messageOf(error);
+  const code = typeof error === 'object' ? (error as { code?: unknown } | null)?.code : undefined;
+  return typeof code === 'string' && !message.includes(code) ? `${code}: ${message}` : message;
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
-import type { Target } from '../config/types';
+import type { Target, TlsSettings } from '../config/types';
 import type { FailureReason } from '../probe/result';
 
 /** A failure to connect that knows its reason: an unreadable file, no usable sentinel. */
@@ -26,16 +27,30 @@ export function currentPassword(target: Target): string | undefined {
   return readFileSync(target.passwordFile, 'utf8').replace(/\r?\n$/, '');
 }
 
-/** TLS options for a `rediss://` target, with certificate files read now. */
+/**
+ * TLS options for a target's Redis, with certificate files read now. The server name defaults
+ * to the host connected to (for a sentinel target, Node picks the master's host itself).
+ */
 export function currentTlsOptions(target: Target): ConnectionOptions | undefined {
-  const tls = target.tls;
-  if (tls === undefined) return undefined;
-  const host = 'host' in target.endpoint ? target.endpoint.host : undefined;
+  if (target.tls === undefined) return undefined;
+  const host =
+    target.mode === 'standalone' && 'host' in target.endpoint ? target.endpoint.host : undefined;
+  return tlsOptions(target.tls, host);
+}
+
+/** TLS options for the sentinels of a sentinel target, with files read now. */
+export function currentSentinelTlsOptions(target: Target): ConnectionOptions | undefined {
+  const tls = target.sentinel?.tls;
+  return tls === undefined ? undefined : tlsOptions(tls, undefined);
+}
+
+function tlsOptions(tls: TlsSettings, host: string | undefined): ConnectionOptions {
   const read = (file: string | undefined) => (file === undefined ? undefined : readFileSync(file));
   const ca = read(tls.ca);
   const cert = read(tls.cert);
   const key = read(tls.key);
-  const servername = tls.serverName ?? host;
+  // Node refuses an IP address as server name (SNI); it checks the certificate's IP SANs anyway.
+  const servername = tls.serverName ?? (host !== undefined && isIP(host) === 0 ? host : undefined);
   return {
     rejectUnauthorized: tls.rejectUnauthorized,
     ...(servername !== undefined && { servername }),

@@ -2,7 +2,13 @@ import { once } from 'node:events';
 import Redis, { type RedisOptions } from 'ioredis';
 import type { Target } from '../config/types';
 import type { ProbeConnection } from '../probe/run-probe';
-import { ConnectError, currentPassword, currentTlsOptions, readingFiles } from './access';
+import {
+  ConnectError,
+  currentPassword,
+  currentSentinelTlsOptions,
+  currentTlsOptions,
+  readingFiles,
+} from './access';
 
 /** A probe connection that can also be closed politely at shutdown. */
 export interface TargetConnection extends ProbeConnection {
@@ -58,6 +64,7 @@ function locate(target: Target): RedisOptions {
     sentinelCommandTimeout: target.timeoutMs,
     failoverDetector: false,
     updateSentinels: false,
+    ...(target.tls !== undefined && { enableTLSForSentinelMode: true }),
   };
 }
 
@@ -112,6 +119,11 @@ export function createConnection(target: Target): TargetConnection {
       // Secrets and certificates are read at every connect, so rotation needs no restart.
       client.options.password = readingFiles('auth', 'passwordFile', () => currentPassword(target));
       client.options.tls = readingFiles('tls', 'TLS files', () => currentTlsOptions(target));
+      if (target.sentinel?.tls !== undefined) {
+        client.options.sentinelTLS = readingFiles('tls', 'sentinel TLS files', () =>
+          currentSentinelTlsOptions(target),
+        );
+      }
       sentinelErrors = [];
       await client.connect().catch((error: unknown) => {
         // Either this rejection or the 'error' event may carry the sentinels' verdict.
@@ -119,7 +131,7 @@ export function createConnection(target: Target): TargetConnection {
         throw explainSentinelFailure(error, sentinelErrors, target.sentinel.masterName);
       });
     },
-    ping: () => client.ping(),
+    send: (command, ...args) => client.call(command, ...args),
     drop() {
       if (client.status === 'end') return;
       // disconnect() alone ends the socket gracefully, and a hung or stopped server never

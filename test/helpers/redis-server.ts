@@ -13,6 +13,8 @@ export interface RedisServer {
   readonly url: string;
   /** Path of the unix socket, when started with `unixSocket: true`. */
   readonly socketPath?: string;
+  /** Where the server keeps its files (RDB, cluster nodes.conf). */
+  readonly dir?: string;
   /** TLS port, when started with `tls`; the plain port stays open for the test's own use. */
   readonly tlsPort?: number;
   /** Freezes the server (SIGSTOP / docker pause): connections stay open, nothing answers. */
@@ -37,6 +39,11 @@ export interface RedisServerOptions {
   password?: string;
   /** Serve TLS too, with these files; `authClients` demands a client certificate (mTLS). */
   tls?: { cert: string; key: string; ca: string; authClients: boolean };
+  /**
+   * Always a local redis-server process: cluster nodes announce their own port, which a
+   * container's mapped port would contradict.
+   */
+  processOnly?: boolean;
 }
 
 const started = new Set<RedisServer>();
@@ -56,7 +63,8 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Redi
     process.env.REDIS_TEST_MODE !== 'process' &&
     dockerAnswers() &&
     !options.unixSocket &&
-    !options.tls
+    !options.tls &&
+    !options.processOnly
       ? await startContainer(options)
       : await startProcess(options);
   started.add(server);
@@ -159,6 +167,7 @@ async function startProcess(options: RedisServerOptions): Promise<RedisServer> {
     host,
     port,
     url: `redis://${host}:${port}/0`,
+    dir,
     ...(socketPath !== undefined && { socketPath }),
     ...(tlsPort !== undefined && { tlsPort }),
     pause: async () => signal('SIGSTOP'),

@@ -1,0 +1,184 @@
+import { parseClusterSlots } from '../../../src/probe/cluster-layout';
+import { createClusterProbe, type ClusterNodes } from '../../../src/probe/cluster-probe';
+import type { ProbeConnection } from '../../../src/probe/run-probe';
+
+type Reply = unknown;
+
+/** Fake cluster nodes: each answers from a table; a missing node refuses connections. */
+function fakeCluster(replies: Record<string, Record<string, Reply>>) {
+  const sent: string[] = [];
+  const dropped: string[] = [];
+  const nodes: ClusterNodes = {
+    node(address): ProbeConnection {
+      return {
+        async connect() {
+          if (replies[address] === undefined) {
+            throw Object.assign(new Error(`connect ECONNREFUSED ${address}`), {
+              code: 'ECONNREFUSED',
+            });
+          }
+        },
+        async send(...command) {
+          const key = command.join(' ');
+          sent.push(`${address} ${key}`);
+          const reply = replies[address]?.[key];
+          if (reply instanceof Error) throw reply;
+          return reply;
+        },
+        drop: () => undefined,
+        lastError: () => undefined,
+      };
+    },
+    retain(keep) {
+      for (const address of Object.keys(replies)) if (!keep.has(address)) dropped.push(address);
+    },
+  };
+  return { nodes, sent, dropped };
+}
+
+const info = (state: string, epoch = 1) =>
+  `# Cluster\r\ncluster_state:${state}\r\ncluster_slots_assigned:16384\r\ncluster_known_nodes:3\r\ncluster_size:3\r\ncluster_current_epoch:${epoch}\r\n`;
+
+const slots = (ports: number[]) =>
+  ports.map((port, index) => [index * 5000, index * 5000 + 4999, ['127.0.0.1', port, `id${port}`]]);
+
+const healthy = (ports: number[], state = 'ok') =>
+  Object.fromEntries(
+    ports.map((port) => [
+      `127.0.0.1:${port}`,
+      { 'CLUSTER INFO': info(state), 'CLUSTER SLOTS': slots(ports), PING: 'PONG' },
+    ]),
+  );
+
+describe('cluster probe', () => {
+  test('is up when every master answers and cluster_state is ok', async () => {
+    const { nodes } = fakeCluster(healthy([7000, 7001, 7002]));
+    const probe = createClusterProbe(nodes, ['127.0.0.1:7000'], 1000);
+    await expect(probe.probe()).resolves.toMatchObject({ ok: true });
+    expect(probe.view()).toEqual({
+      state: 'ok',
+      nodes: [7000, 7001, 7002].map((port) => ({
+        address: `127.0.0.1:${port}`,
+        up: true,
+        latencySeconds: expect.any(Number) as number,
+      })),
+    });
+  });
+
+  test('in steady state sends one CLUSTER INFO and one PING per master', async () => {
+    const { nodes, sent } = fakeCluster(healthy([7000, 7001, 7002]));
+    const probe = createClusterProbe(nodes, ['127.0.0.1:7000'], 1000);
+    await probe.probe();
+    sent.length = 0;
+    await probe.probe();
+    expect(sent.sort()).toEqual([
+      '127.0.0.1:7000 CLUSTER INFO',
+      '127.0.0.1:7000 PING',
+      '127.0.0.1:7001 PING',
+      '127.0.0.1:7002 PING',
+    ]);
+  });
+
+  test('one master down makes the target down, naming the node', async () => {
+    const replies = healthy([7000, 7001, 7002]);
+    delete replies['127.0.0.1:7001'];
+    const { nodes } = fakeCluster(replies);
+    const probe = createClusterProbe(nodes, ['127.0.0.1:7000'], 1000);
+    await expect(probe.probe()).resolves.toEqual({
+      ok: false,
+      reason: 'refused',
+      message: 'master 127.0.0.1:7001: connect ECONNREFUSED 127.0.0.1:7001',
+    });
+    expect(probe.view().nodes.map((node) => [node.address, node.up, node.reason])).toEqual([
+      ['127.0.0.1:7000', true, undefined],
+      ['127.0.0.1:7001', false, 'refused'],
+      ['127.0.0.1:7002', true, undefined],
+    ]);
+  });
+
+  test('counts the masters down when there are several', async () => {
+    const replies = healthy([7000, 7001, 7002]);
+    delete replies['127.0.0.1:7001'];
+    delete replies['127.0.0.1:7002'];
+    const probe = createClusterProbe(fakeCluster(replies).nodes, ['127.0.0.1:7000'], 1000);
+    await expect(probe.probe()).resolves.toMatchObject({
+      ok: false,
+      message: '2 of 3 masters down, first 127.0.0.1:7001: connect ECONNREFUSED 127.0.0.1:7001',
+    });
+  });
+
+  test('is down when cluster_state is fail although every master answers', async () => {
+    const { nodes } = fakeCluster(healthy([7000, 7001], 'fail'));
+    const probe = createClusterProbe(nodes, ['127.0.0.1:7000'], 1000);
+    await expect(probe.probe()).resolves.toEqual({
+      ok: false,
+      reason: 'error',
+      message: 'cluster_state is fail (says 127.0.0.1:7000)',
+    });
+    expect(probe.view().state).toBe('fail');
+  });
+
+  test('asks the next seed when the first one is down', async () => {
+    const { nodes } = fakeCluster(healthy([7000, 7001]));
+    const probe = createClusterProbe(nodes, ['127.0.0.1:6999', '127.0.0.1:7001'], 1000);
+    await expect(probe.probe()).resolves.toMatchObject({ ok: true });
+  });
+
+  test('says so when no node answers at all', async () => {
+    const { nodes } = fakeCluster({});
+    const probe = createClusterProbe(nodes, ['127.0.0.1:7000', '127.0.0.1:7001'], 1000);
+    await expect(probe.probe()).resolves.toEqual({
+      ok: false,
+      reason: 'refused',
+      message: 'no cluster node answered (tried 2): connect ECONNREFUSED 127.0.0.1:7001',
+    });
+    expect(probe.view().nodes).toHaveLength(2);
+  });
+
+  test('learns the new masters after a failover and lets the old one go', async () => {
+    const replies = healthy([7000, 7001]);
+    const cluster = fakeCluster(replies);
+    const probe = createClusterProbe(cluster.nodes, ['127.0.0.1:7000'], 1000);
+    await probe.probe();
+    // 7001 dies; its replica 7003 takes over and the epoch moves on.
+    delete replies['127.0.0.1:7001'];
+    await expect(probe.probe()).resolves.toMatchObject({ ok: false, reason: 'refused' });
+    const after = {
+      'CLUSTER INFO': info('ok', 2),
+      'CLUSTER SLOTS': slots([7000, 7003]),
+      PING: 'PONG',
+    };
+    replies['127.0.0.1:7000'] = after;
+    replies['127.0.0.1:7003'] = after;
+    await expect(probe.probe()).resolves.toMatchObject({ ok: true });
+    expect(probe.view().nodes.map((node) => node.address)).toEqual([
+      '127.0.0.1:7000',
+      '127.0.0.1:7003',
+    ]);
+  });
+});
+
+describe('parseClusterSlots', () => {
+  test('takes the master of every range once, and the asked host for an unknown endpoint', () => {
+    const reply = [
+      [0, 100, ['10.0.0.1', 6379, 'a'], ['10.0.0.9', 6379, 'r']],
+      [101, 200, ['10.0.0.1', 6379, 'a']],
+      [201, 16383, ['', 6380, 'b']],
+      [201, 16383, ['?', 6381, 'c']],
+      [201, 16383, ['fd00::2', 6379, 'd']],
+    ];
+    expect(parseClusterSlots(reply, 'seed')).toEqual([
+      '10.0.0.1:6379',
+      'seed:6380',
+      'seed:6381',
+      '[fd00::2]:6379',
+    ]);
+  });
+
+  test('refuses a reply that is not a list of ranges', () => {
+    expect(() => parseClusterSlots('OK', 'seed')).toThrow(
+      'CLUSTER SLOTS did not answer with a list',
+    );
+    expect(() => parseClusterSlots([[0, 1, 'x']], 'seed')).toThrow('without a master');
+  });
+});
