@@ -33,7 +33,10 @@ export interface RedisServerOptions {
   /** Extra redis-server arguments, such as ['--requirepass', 'secret']. */
   args?: string[];
   unixSocket?: boolean;
-  /** Run as a sentinel monitoring this master (quorum 1, fast timeouts) instead of a Redis. */
+  /**
+   * Run as a sentinel monitoring this master (quorum 1, fast timeouts) instead of a Redis; with
+   * `tls`, it serves TLS and reaches the master over TLS.
+   */
   sentinelOf?: { masterName: string; host: string; port: number };
   /** Password of the default user (`--requirepass`), used by the helper's own connections. */
   password?: string;
@@ -152,6 +155,8 @@ async function startProcess(options: RedisServerOptions): Promise<RedisServer> {
       host,
       '--dir',
       dir,
+      // With TLS, the sentinel also talks TLS to the master it watches.
+      ...(tls === undefined ? [] : [...tlsArgs, '--tls-replication', 'yes']),
     );
   }
   let child: ChildProcess | undefined;

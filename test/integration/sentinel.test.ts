@@ -6,6 +6,7 @@ import { createSidecar, type Sidecar } from '../../src/sidecar';
 import { httpGet } from '../helpers/http';
 import { createLogSink } from '../helpers/log-sink';
 import { startRedis, stopAllRedis, type RedisServer } from '../helpers/redis-server';
+import { createTestCertificates, type TestCertificates } from '../helpers/tls-certs';
 import { waitFor } from '../helpers/wait';
 
 let master: RedisServer;
@@ -120,4 +121,58 @@ test('an unknown master name is a clear failure', async () => {
     reason: 'error',
     message: 'no sentinel knows master "nosuchmaster" (asked 1)',
   });
+});
+
+describe('over TLS', () => {
+  let certs: TestCertificates;
+
+  beforeAll(() => {
+    certs = createTestCertificates();
+  });
+
+  afterAll(() => certs?.remove());
+
+  test('reaches the sentinels and the master over TLS, with the CA of each', async () => {
+    const tls = { cert: certs.serverCert, key: certs.serverKey, ca: certs.ca, authClients: false };
+    const tlsMaster = await startRedis({ tls });
+    const tlsSentinel = await startRedis({
+      tls,
+      sentinelOf: { masterName: 'securemaster', host: '127.0.0.1', port: tlsMaster.tlsPort ?? 0 },
+    });
+    const target = (sentinelTls: string, masterTls: string) =>
+      parseConfig(
+        `targets:
+  - name: s
+    timeout: 1s
+    sentinel:
+      masterName: securemaster
+      sentinels: ["127.0.0.1:${tlsSentinel.tlsPort ?? 0}"]
+      ${sentinelTls}
+    ${masterTls}
+`,
+        {},
+      ).targets[0] as Target;
+    const probe = async (t: Target) => {
+      const connection = createConnection(t);
+      try {
+        return { result: await runProbe(connection, 1000), address: connection.address() };
+      } finally {
+        connection.drop();
+      }
+    };
+
+    const both = await probe(target(`tls: { ca: ${certs.ca} }`, `tls: { ca: ${certs.ca} }`));
+    expect(both).toEqual({
+      result: { ok: true, seconds: expect.any(Number) as number },
+      address: `127.0.0.1:${tlsMaster.tlsPort ?? 0}`,
+    });
+    // The sentinel's TLS settings do not carry over to the master: each trusts its own CA.
+    const masterUntrusted = await probe(
+      target(`tls: { ca: ${certs.ca} }`, `tls: { ca: ${certs.otherCa} }`),
+    );
+    expect(masterUntrusted.result).toMatchObject({ ok: false, reason: 'tls' });
+    const plainSentinel = await probe(target('', `tls: { ca: ${certs.ca} }`));
+    console.log(`plain connection to a TLS sentinel: ${JSON.stringify(plainSentinel.result)}`);
+    expect(plainSentinel.result).toMatchObject({ ok: false });
+  }, 30_000);
 });
