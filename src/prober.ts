@@ -1,14 +1,14 @@
 import type { Target } from './config/types';
 import type { TargetProber } from './monitor/monitor';
 import { createClusterProbe } from './probe/cluster-probe';
-import { runProbe } from './probe/run-probe';
+import { createRedisProbe } from './probe/redis-probe';
 import { createClusterConnections } from './redis/cluster-nodes';
 import { createConnection } from './redis/create-connection';
 
 /** How long QUIT may take per connection at shutdown. */
 const QUIT_TIMEOUT_MS = 1000;
 
-/** How one target is probed: PING on its connection, or every master of a cluster. */
+/** How one target is probed: PING (INFO, write canary) on its connection, or every master of a cluster. */
 export function createProber(target: Target): TargetProber {
   if (target.cluster !== undefined) {
     const nodes = createClusterConnections(target);
@@ -20,8 +20,10 @@ export function createProber(target: Target): TargetProber {
     };
   }
   const connection = createConnection(target);
+  const redis = createRedisProbe(connection, target);
   return {
-    probe: () => runProbe(connection, target.timeoutMs),
+    probe: () => redis.probe(),
+    facts: () => redis.facts(),
     ...(target.mode === 'sentinel' && { address: () => connection.address() }),
     close: () => connection.close(QUIT_TIMEOUT_MS),
   };

@@ -9,6 +9,7 @@ import { createMonitor, type Monitor } from './monitor/monitor';
 import { isReady, readinessChecks } from './monitor/readiness';
 import { realScheduler, type Scheduler } from './monitor/scheduler';
 import type { MonitorEvents } from './monitor/target-monitor';
+import { createOnDemandProber } from './on-demand';
 import { createProber } from './prober';
 import { version } from './version';
 
@@ -60,6 +61,7 @@ export function createSidecar(
   };
   const monitor = createMonitor({ targets: config.targets, createProber, scheduler, events });
   metrics.track(config.targets);
+  const probeNow = createOnDemandProber(config.targets);
   let server: HttpServer | undefined;
 
   return {
@@ -71,6 +73,8 @@ export function createSidecar(
         liveness: () => monitor.liveness(),
         shuttingDown: () => shuttingDown,
         renderMetrics: (accept) => renderMetrics(registry, wantsOpenMetrics(accept)),
+        probeNow: (name, scrapeTimeout, accept) =>
+          probeNow(name, scrapeTimeout, wantsOpenMetrics(accept)),
         version,
         logger,
       });

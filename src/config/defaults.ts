@@ -13,4 +13,6 @@ export const defaultOptions = {
     successThreshold: 2,
   } satisfies BreakerOptions,
   url: 'redis://127.0.0.1:6379/0',
+  infoIntervalMs: 30_000,
+  write: { key: 'redis-health-sidecar:canary', ttlMs: 10_000 },
 } as const;

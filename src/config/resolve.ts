@@ -6,7 +6,14 @@ import { parseRedisUrl, type ParsedRedisUrl } from './redis-url';
 import { resolveAccess } from './resolve-access';
 import type { ConfigInput, LogLevel, TargetInput } from './schema';
 import { resolveTlsSettings } from './resolve-access';
-import type { BreakerOptions, ClusterSettings, Config, SentinelSettings, Target } from './types';
+import type {
+  BreakerOptions,
+  ClusterSettings,
+  Config,
+  SentinelSettings,
+  Target,
+  TargetChecks,
+} from './types';
 
 /** Applies defaults and parses URLs of a schema-valid input; collects problems rather than throwing. */
 export function resolveConfig(input: ConfigInput, problems: KeyedProblem[]): Config {
@@ -63,6 +70,31 @@ function resolveTarget(
     intervalMs,
     timeoutMs,
     breaker: resolveBreaker(input.breaker ?? {}, defaults.breaker ?? {}),
+    infoIntervalMs:
+      ms(input.infoInterval ?? defaults.infoInterval) ?? defaultOptions.infoIntervalMs,
+    checks: resolveChecks(input, defaults),
+    ...(input.write !== undefined && {
+      write: {
+        key: input.write.key ?? defaultOptions.write.key,
+        ttlMs: ms(input.write.ttl) ?? defaultOptions.write.ttlMs,
+      },
+    }),
+  };
+}
+
+function resolveChecks(
+  own: TargetInput,
+  inherited: NonNullable<ConfigInput['defaults']>,
+): TargetChecks {
+  const maxMemoryRatio = own.maxMemoryRatio ?? inherited.maxMemoryRatio;
+  const maxReplicationLagMs = ms(own.maxReplicationLag ?? inherited.maxReplicationLag);
+  const maxClientsRatio = own.maxClientsRatio ?? inherited.maxClientsRatio;
+  return {
+    role: own.role ?? inherited.role ?? 'any',
+    ...(maxMemoryRatio !== undefined && { maxMemoryRatio }),
+    ...(maxReplicationLagMs !== undefined && { maxReplicationLagMs }),
+    ...(maxClientsRatio !== undefined && { maxClientsRatio }),
+    reportOnly: own.reportOnly ?? inherited.reportOnly ?? false,
   };
 }
 

@@ -22,11 +22,29 @@ export const breakerSchema = z.strictObject({
   successThreshold: positiveInt.optional(),
 });
 
+const ratio = z
+  .number({ error: 'must be a number between 0 and 1, such as 0.9' })
+  .gt(0, 'must be more than 0')
+  .max(1, 'must be at most 1');
+
+export const roles = ['master', 'replica', 'any'] as const;
+
 const probeSettings = {
   interval: duration.optional(),
   timeout: duration.optional(),
   breaker: breakerSchema.optional(),
+  infoInterval: duration.optional(),
+  role: z.enum(roles, { error: 'must be master, replica or any' }).optional(),
+  maxMemoryRatio: ratio.optional(),
+  maxReplicationLag: duration.optional(),
+  maxClientsRatio: ratio.optional(),
+  reportOnly: z.boolean().optional(),
 };
+
+export const writeSchema = z.strictObject({
+  key: z.string().min(1, 'must not be empty').optional(),
+  ttl: duration.optional(),
+});
 
 const filePath = z.string().min(1, 'must be a file path');
 
@@ -68,6 +86,7 @@ export const targetSchema = z.strictObject({
   passwordFile: filePath.optional(),
   tls: tlsSchema.optional(),
   required: z.boolean().optional(),
+  write: writeSchema.optional(),
   ...probeSettings,
 });
 

@@ -37,6 +37,23 @@ export interface ClusterSettings {
 
 export type TargetMode = 'standalone' | 'sentinel' | 'cluster';
 
+/** Facts from INFO that must hold for the target to be ready (unless `reportOnly`). */
+export interface TargetChecks {
+  role: 'master' | 'replica' | 'any';
+  maxMemoryRatio?: number;
+  /** Longest time since the replica last heard from its master (`master_last_io_seconds_ago`). */
+  maxReplicationLagMs?: number;
+  maxClientsRatio?: number;
+  /** Failing checks are shown but never make the target unready. */
+  reportOnly: boolean;
+}
+
+/** The opt-in write canary: SET key (with expiry) then GET it back. */
+export interface WriteCanary {
+  key: string;
+  ttlMs: number;
+}
+
 /** A target ready to use: defaults applied, URL parsed. `password` never leaves the redis/ module. */
 export interface Target {
   name: string;
@@ -65,6 +82,10 @@ export interface Target {
   intervalMs: number;
   timeoutMs: number;
   breaker: BreakerOptions;
+  /** How often INFO is read (the first time at the first probe that gets an answer). */
+  infoIntervalMs: number;
+  checks: TargetChecks;
+  write?: WriteCanary;
 }
 
 export interface Listen {

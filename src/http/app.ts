@@ -2,8 +2,12 @@ import Router from '@koa/router';
 import Koa from 'koa';
 import type { Logger } from 'pino';
 import type { Liveness } from '../monitor/monitor';
-import { readinessChecks, isReady } from '../monitor/readiness';
+import { readinessChecks, isReady, redisAlive } from '../monitor/readiness';
 import type { TargetStatus } from '../monitor/target-status';
+
+/** The answer of an on-demand probe, as the HTTP layer needs it. */
+export type ProbeAnswer =
+  { kind: 'metrics'; contentType: string; body: string } | { kind: 'unknown' } | { kind: 'busy' };
 import { answerReadiness } from './readyz';
 import { describeTarget } from './status';
 
@@ -13,13 +17,19 @@ export interface HttpSources {
   liveness(): Liveness;
   shuttingDown(): boolean;
   renderMetrics(accept: string | undefined): Promise<{ contentType: string; body: string }>;
+  /** Probes a configured target now (`/probe`): the one route that waits on Redis, bounded. */
+  probeNow(
+    name: string,
+    scrapeTimeoutSeconds: number | undefined,
+    accept: string | undefined,
+  ): Promise<ProbeAnswer>;
   version: string;
   logger: Logger;
 }
 
 const METHODS = ['GET', 'HEAD'];
 
-/** Builds the Koa app serving /metrics, /healthz, /readyz, /readyz/NAME and /status. */
+/** Builds the Koa app serving /metrics, /healthz, /readyz, /readyz/NAME, /livez/NAME and /status. */
 export function createApp(sources: HttpSources): Koa {
   const app = new Koa();
   const router = new Router();
@@ -42,6 +52,34 @@ export function createApp(sources: HttpSources): Koa {
     const check = checks().find((item) => item.name === `target:${ctx.params.name}`);
     if (check === undefined) return notFound(ctx, `unknown target: ${ctx.params.name}`);
     answerReadiness(ctx, [{ ...check, gating: true }], 'readyz');
+  });
+  router.get('/livez/:name', (ctx) => {
+    const status = sources.statuses().find((item) => item.target.name === ctx.params.name);
+    if (status === undefined) return notFound(ctx, `unknown target: ${ctx.params.name}`);
+    const { alive, detail } = redisAlive(status);
+    ctx.status = alive ? 200 : 503;
+    ctx.type = 'text/plain; charset=utf-8';
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = `${detail}\n`;
+  });
+  router.get('/probe', async (ctx) => {
+    const name = ctx.query.target;
+    if (typeof name !== 'string' || name === '') {
+      return reject(ctx, 400, 'want exactly one ?target=NAME of a configured target');
+    }
+    const header = ctx.get('X-Prometheus-Scrape-Timeout-Seconds');
+    const scrapeTimeout = header === '' ? undefined : Number(header);
+    if (scrapeTimeout !== undefined && !(scrapeTimeout > 0 && scrapeTimeout <= 3600)) {
+      return reject(ctx, 400, 'X-Prometheus-Scrape-Timeout-Seconds must be seconds, such as 10');
+    }
+    const answer = await sources.probeNow(name, scrapeTimeout, ctx.get('Accept') || undefined);
+    if (answer.kind === 'unknown') return notFound(ctx, `unknown target: ${name}`);
+    if (answer.kind === 'busy') {
+      ctx.set('Retry-After', '1');
+      return reject(ctx, 429, 'too many probes at once');
+    }
+    ctx.type = answer.contentType;
+    ctx.body = answer.body;
   });
   router.get('/status', (ctx) => {
     const statuses = sources.statuses();
@@ -80,7 +118,11 @@ export function createApp(sources: HttpSources): Koa {
 }
 
 function notFound(ctx: Koa.Context, message: string) {
-  ctx.status = 404;
+  reject(ctx, 404, message);
+}
+
+function reject(ctx: Koa.Context, status: number, message: string) {
+  ctx.status = status;
   ctx.type = 'text/plain; charset=utf-8';
   ctx.body = `${message.slice(0, 120)}\n`;
 }

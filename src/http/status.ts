@@ -1,3 +1,4 @@
+import { evaluateChecks } from '../monitor/checks';
 import { targetReadiness } from '../monitor/readiness';
 import type { TargetStatus } from '../monitor/target-status';
 
@@ -31,7 +32,37 @@ export function describeTarget(status: TargetStatus) {
           },
     intervalMs: target.intervalMs,
     timeoutMs: target.timeoutMs,
-    ...(target.mode === 'cluster' && { cluster: describeCluster(status) }),
+    ...(target.mode === 'cluster' ? { cluster: describeCluster(status) } : describeServer(status)),
+    checks: evaluateChecks(target.checks, status.info),
+    reportOnly: target.checks.reportOnly,
+  };
+}
+
+/** The facts people look at first, from the last INFO. */
+function describeServer({ info }: TargetStatus) {
+  const facts = info?.facts;
+  return {
+    server:
+      facts === undefined
+        ? null
+        : {
+            version: facts.version,
+            role: facts.role,
+            loading: facts.loading,
+            connectedClients: facts.connectedClients,
+            usedMemory: facts.usedMemoryHuman,
+            maxMemoryBytes: facts.maxMemoryBytes,
+            uptimeSeconds: facts.uptimeSeconds,
+            ...(facts.masterLinkUp !== undefined && { masterLinkUp: facts.masterLinkUp }),
+            ...(facts.masterLastIoSeconds !== undefined && {
+              masterLastIoSeconds: facts.masterLastIoSeconds,
+            }),
+            ...(facts.replicaOffsetLagBytes !== undefined && {
+              replicaOffsetLagBytes: facts.replicaOffsetLagBytes,
+            }),
+            readAt: isoTime(info?.readAt),
+          },
+    ...(info?.error !== undefined && { infoError: info.error }),
   };
 }
 

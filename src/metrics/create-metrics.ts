@@ -4,6 +4,7 @@ import type { Target } from '../config/types';
 import type { MonitorEvents } from '../monitor/target-monitor';
 import type { TargetStatus } from '../monitor/target-status';
 import { reasons, type ProbeResult } from '../probe/result';
+import { createServerMetrics } from './server-metrics';
 
 /** What the metrics read at scrape time. */
 export interface MetricsSource {
@@ -133,6 +134,7 @@ export function createMetrics(
     buckets: LATENCY_BUCKETS,
     registers,
   });
+  createServerMetrics(registry, () => source.statuses());
   collectDefaultMetrics({ register: registry });
 
   const tracked = new Set<string>();

@@ -1,5 +1,6 @@
 import type { Target } from '../config/types';
 import type { ClusterView } from '../probe/cluster-probe';
+import type { FactsView } from '../probe/redis-probe';
 import type { ProbeResult } from '../probe/result';
 import type { Scheduler } from './scheduler';
 import { createTargetMonitor, type MonitorEvents, type TargetMonitor } from './target-monitor';
@@ -12,6 +13,8 @@ export interface TargetProber {
   address?(): string | undefined;
   /** The masters of a cluster target as the last probe saw them. */
   cluster?(): ClusterView;
+  /** The last INFO of a standalone or sentinel target. */
+  facts?(): FactsView;
   /** Closes the connection politely (QUIT). */
   close(): Promise<void>;
 }
@@ -52,6 +55,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
       probe: () => prober.probe(),
       address: () => prober.address?.(),
       cluster: () => prober.cluster?.(),
+      facts: () => prober.facts?.(),
       events: options.events,
       ...(options.random !== undefined && { random: options.random }),
     });

@@ -1,3 +1,5 @@
+import { evaluateChecks } from './checks';
+import { answeredReasons } from '../probe/result';
 import type { TargetStatus } from './target-status';
 
 /** One line of /readyz?verbose: `[+]target:main ok` or `[-]target:cache failed: timeout (breaker open)`. */
@@ -11,8 +13,9 @@ export interface ReadinessCheck {
 }
 
 /**
- * A target is ready when its breaker is closed and it has answered at least once: a sidecar
- * that has never reached Redis must not report the application ready.
+ * A target is ready when its breaker is closed, it has answered at least once (a sidecar that
+ * has never reached Redis must not report the application ready) and its checks pass, unless
+ * they are report-only.
  */
 export function targetReadiness(status: TargetStatus): { ok: boolean; detail: string } {
   const reason = status.lastFailure?.reason;
@@ -24,6 +27,10 @@ export function targetReadiness(status: TargetStatus): { ok: boolean; detail: st
       ok: false,
       detail: reason === undefined ? 'not probed yet' : `${reason} (never answered)`,
     };
+  }
+  const failing = evaluateChecks(status.target.checks, status.info).filter((check) => !check.ok);
+  if (failing.length > 0 && !status.target.checks.reportOnly) {
+    return { ok: false, detail: failing.map((check) => check.detail).join('; ') };
   }
   return { ok: true, detail: 'ok' };
 }
@@ -52,4 +59,19 @@ export function readinessChecks(
 /** Whether every gating check passes. */
 export function isReady(checks: readonly ReadinessCheck[]): boolean {
   return checks.every((check) => check.ok || !check.gating);
+}
+
+/**
+ * For a Redis container's own liveness probe: whether its process answered the last probe at
+ * all. PONG, LOADING, MASTERDOWN and other error replies count (restarting a loading Redis or
+ * a replica waiting for its master makes things worse); refused, timeout and closed do not.
+ * Before the first probe it counts as alive, so a starting Redis is not killed.
+ */
+export function redisAlive(status: TargetStatus): { alive: boolean; detail: string } {
+  if (status.up === undefined) return { alive: true, detail: 'ok: not probed yet' };
+  if (status.up) return { alive: true, detail: 'ok' };
+  const reason = status.lastFailure?.reason ?? 'error';
+  return answeredReasons.has(reason)
+    ? { alive: true, detail: `ok: answers (${reason})` }
+    : { alive: false, detail: `failed: ${reason}` };
 }

@@ -1,6 +1,7 @@
 import { createBreaker, type Transition } from '../breaker/breaker';
 import type { Target } from '../config/types';
 import type { ClusterView } from '../probe/cluster-probe';
+import type { FactsView } from '../probe/redis-probe';
 import { messageOf } from '../probe/classify';
 import type { ProbeResult } from '../probe/result';
 import { safeMessage } from '../redact';
@@ -20,6 +21,8 @@ export interface TargetMonitorDeps {
   address?: () => string | undefined;
   /** The masters of a cluster target as the last probe saw them. */
   cluster?: () => ClusterView | undefined;
+  /** The last INFO read by the probe. */
+  facts?: () => FactsView | undefined;
   events: MonitorEvents;
   /** Source of jitter; injected so tests can pin it. */
   random?: () => number;
@@ -79,6 +82,8 @@ export function createTargetMonitor(target: Target, deps: TargetMonitorDeps): Ta
     status.address = deps.address?.() ?? status.address;
     const cluster = deps.cluster?.();
     if (cluster !== undefined) status.cluster = cluster;
+    const facts = deps.facts?.();
+    if (facts !== undefined) status.info = facts;
     if (result.ok) {
       status.consecutiveFailures = 0;
       status.lastLatencySeconds = result.seconds;

@@ -1,6 +1,7 @@
 import type { BreakerState } from '../breaker/breaker';
 import type { Target } from '../config/types';
 import type { ClusterView } from '../probe/cluster-probe';
+import type { FactsView } from '../probe/redis-probe';
 import type { FailureReason } from '../probe/result';
 
 /** What is known about one target, as shown by /status, /readyz and the metrics. */
@@ -19,4 +20,6 @@ export interface TargetStatus {
   probes: number;
   /** For a cluster target: cluster_state and each master, from the last probe. */
   cluster?: ClusterView;
+  /** The last INFO: facts for /status, metrics and the checks. */
+  info?: FactsView;
 }

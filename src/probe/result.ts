@@ -25,3 +25,16 @@ export type ProbeResult =
 export function failure(reason: FailureReason, message: string): ProbeResult {
   return { ok: false, reason, message };
 }
+
+/**
+ * Failures where Redis itself replied (an error reply, not a broken connection): its process
+ * is alive, which is what a Redis container's liveness probe asks.
+ */
+export const answeredReasons: ReadonlySet<FailureReason> = new Set([
+  'loading',
+  'masterdown',
+  'readonly',
+  'oom',
+  'misconf',
+  'auth',
+]);

@@ -12,6 +12,8 @@ export function makeTarget(overrides: Partial<Target> = {}): Target {
     intervalMs: 1000,
     timeoutMs: 200,
     breaker: { failureThreshold: 3, recoveryTimeoutMs: 10_000, successThreshold: 2 },
+    infoIntervalMs: 30_000,
+    checks: { role: 'any', reportOnly: false },
     ...overrides,
   };
 }

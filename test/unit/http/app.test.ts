@@ -38,6 +38,7 @@ let liveness = { ok: true, detail: 'ok' };
 let server: HttpServer;
 let base: string;
 const registry = new Registry();
+let probeCalls: Array<{ name: string; scrapeTimeout: number | undefined }> = [];
 const sink = createLogSink();
 
 beforeAll(async () => {
@@ -48,6 +49,12 @@ beforeAll(async () => {
     renderMetrics: async () => ({ contentType: 'text/plain', body: await registry.metrics() }),
     version: '9.9.9',
     logger: sink.logger,
+    async probeNow(name, scrapeTimeout) {
+      probeCalls.push({ name, scrapeTimeout });
+      if (name === 'busy') return { kind: 'busy' };
+      if (!statuses.some((status) => status.target.name === name)) return { kind: 'unknown' };
+      return { kind: 'metrics', contentType: 'text/plain', body: 'probe_success 1\n' };
+    },
   });
   server = await startServer(app, { host: '127.0.0.1', port: 0 });
   base = `http://127.0.0.1:${server.address.port}`;
@@ -57,6 +64,7 @@ beforeEach(() => {
   statuses = [healthy('main'), healthy('cache', false)];
   shuttingDown = false;
   liveness = { ok: true, detail: 'ok' };
+  probeCalls = [];
 });
 
 describe('/readyz', () => {
@@ -143,6 +151,116 @@ describe('/readyz', () => {
     expect(cache.body).toContain('[-]target:cache failed: timeout (breaker open)');
     const unknown = await httpGet(`${base}/readyz/nope`);
     expect([unknown.status, unknown.body]).toEqual([404, 'unknown target: nope\n']);
+  });
+});
+
+describe('readiness checks', () => {
+  const replica = (checks: Partial<TargetStatus['target']['checks']>): TargetStatus => {
+    const status = healthy('cache');
+    return {
+      ...status,
+      target: { ...status.target, checks: { role: 'any', reportOnly: false, ...checks } },
+      info: {
+        facts: {
+          version: '7.0.15',
+          role: 'replica',
+          loading: false,
+          uptimeSeconds: 10,
+          connectedClients: 3,
+          usedMemoryBytes: 950,
+          usedMemoryHuman: '950B',
+          maxMemoryBytes: 1000,
+          masterLinkUp: false,
+        },
+      },
+    };
+  };
+
+  test('a failing check makes the target unready and says which and why', async () => {
+    statuses = [replica({ role: 'master', maxMemoryRatio: 0.9, maxReplicationLagMs: 5000 })];
+    const reply = await httpGet(`${base}/readyz?verbose`);
+    expect(reply.status).toBe(503);
+    expect(reply.body).toContain(
+      '[-]target:cache failed: role is replica, want master; memory used 95% of maxmemory, ' +
+        'limit 90%; master link is down\n',
+    );
+  });
+
+  test('report-only checks show in /status but leave readiness alone', async () => {
+    statuses = [replica({ role: 'master', reportOnly: true })];
+    expect((await httpGet(`${base}/readyz`)).status).toBe(200);
+    const body = JSON.parse((await httpGet(`${base}/status`)).body) as {
+      targets: Array<{ checks: unknown; server: unknown }>;
+    };
+    expect(body.targets[0]?.checks).toEqual([
+      { name: 'role', ok: false, detail: 'role is replica, want master' },
+    ]);
+    expect(body.targets[0]?.server).toMatchObject({ version: '7.0.15', role: 'replica' });
+  });
+
+  test('a check that cannot be decided without INFO fails', async () => {
+    const status = replica({ role: 'master' });
+    statuses = [{ ...status, info: { error: 'auth: NOPERM no permission for info' } }];
+    expect((await httpGet(`${base}/readyz?verbose`)).body).toContain(
+      '[-]target:cache failed: no INFO yet (auth: NOPERM no permission for info)',
+    );
+  });
+});
+
+describe('/livez/NAME', () => {
+  test.each([
+    ['up', { up: true }, 200, 'ok'],
+    ['not probed yet', { up: undefined }, 200, 'ok: not probed yet'],
+    ['loading', { up: false, reason: 'loading' }, 200, 'ok: answers (loading)'],
+    ['master down', { up: false, reason: 'masterdown' }, 200, 'ok: answers (masterdown)'],
+    ['refused', { up: false, reason: 'refused' }, 503, 'failed: refused'],
+    ['hung', { up: false, reason: 'timeout' }, 503, 'failed: timeout'],
+  ] as const)('%s → %s', async (_, state, code, text) => {
+    statuses = [
+      {
+        ...healthy('main'),
+        up: state.up,
+        ...('reason' in state && {
+          lastFailure: { reason: state.reason, message: 'x', at: now },
+        }),
+      },
+    ];
+    const reply = await httpGet(`${base}/livez/main`);
+    expect([reply.status, reply.body]).toEqual([code, `${text}\n`]);
+  });
+
+  test('404 for a name that is not configured', async () => {
+    expect((await httpGet(`${base}/livez/nope`)).status).toBe(404);
+  });
+});
+
+describe('/probe', () => {
+  test('probes a configured target, passing on the scrape timeout', async () => {
+    const reply = await httpGet(`${base}/probe?target=main`, {
+      headers: { 'X-Prometheus-Scrape-Timeout-Seconds': '2.5' },
+    });
+    expect([reply.status, reply.body]).toEqual([200, 'probe_success 1\n']);
+    expect(probeCalls).toEqual([{ name: 'main', scrapeTimeout: 2.5 }]);
+  });
+
+  test.each([
+    ['no target', '/probe', {}, 400, 'want exactly one ?target=NAME of a configured target'],
+    ['two targets', '/probe?target=main&target=cache', {}, 400, 'want exactly one'],
+    ['an address', '/probe?target=redis%3A%2F%2Fevil%3A6379', {}, 404, 'unknown target'],
+    [
+      'a bad scrape timeout',
+      '/probe?target=main',
+      { 'X-Prometheus-Scrape-Timeout-Seconds': 'soon' },
+      400,
+      'X-Prometheus-Scrape-Timeout-Seconds must be seconds',
+    ],
+    ['too many at once', '/probe?target=busy', {}, 429, 'too many probes at once'],
+  ])('%s → %s', async (_, path, headers, code, text) => {
+    statuses = [...statuses, healthy('busy')];
+    const reply = await httpGet(`${base}${path}`, { headers });
+    expect(reply.status).toBe(code);
+    expect(reply.body).toContain(text);
+    if (code === 400) expect(probeCalls).toEqual([]);
   });
 });
 

@@ -1,0 +1,92 @@
+import { Gauge, type Registry } from 'prom-client';
+import { evaluateChecks } from '../monitor/checks';
+import type { TargetStatus } from '../monitor/target-status';
+import type { ServerFacts } from '../probe/server-facts';
+
+/**
+ * Gauges from each target's last INFO, computed at scrape time. A series exists only where
+ * its fact does: no memory ratio without maxmemory, no master link on a master.
+ */
+export function createServerMetrics(
+  registry: Registry,
+  statuses: () => readonly TargetStatus[],
+): void {
+  const registers = [registry];
+  const fromFacts = (
+    name: string,
+    help: string,
+    read: (facts: ServerFacts) => number | undefined,
+  ) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['target'],
+      registers,
+      collect() {
+        this.reset();
+        for (const status of statuses()) {
+          const facts = status.info?.facts;
+          const value = facts === undefined ? undefined : read(facts);
+          if (value !== undefined) this.set({ target: status.target.name }, value);
+        }
+      },
+    });
+
+  new Gauge({
+    name: 'redis_health_server_info',
+    help: 'Version and role of the Redis server, from INFO.',
+    labelNames: ['target', 'redis_version', 'role'],
+    registers,
+    collect() {
+      this.reset();
+      for (const status of statuses()) {
+        const facts = status.info?.facts;
+        if (facts === undefined) continue;
+        this.set({ target: status.target.name, redis_version: facts.version, role: facts.role }, 1);
+      }
+    },
+  });
+  fromFacts('redis_health_server_loading', '1 while Redis loads its dataset.', (facts) =>
+    facts.loading ? 1 : 0,
+  );
+  fromFacts(
+    'redis_health_server_master_link_up',
+    '1 when a replica is connected to its master (replicas only).',
+    (facts) => (facts.masterLinkUp === undefined ? undefined : facts.masterLinkUp ? 1 : 0),
+  );
+  fromFacts(
+    'redis_health_server_master_last_io_seconds',
+    'Seconds since a replica last heard from its master (replicas only).',
+    (facts) => facts.masterLastIoSeconds,
+  );
+  fromFacts(
+    'redis_health_server_memory_used_ratio',
+    'used_memory / maxmemory (only when maxmemory is set).',
+    (facts) =>
+      facts.maxMemoryBytes > 0 ? facts.usedMemoryBytes / facts.maxMemoryBytes : undefined,
+  );
+  fromFacts(
+    'redis_health_server_connected_clients',
+    'Client connections to the Redis server.',
+    (facts) => facts.connectedClients,
+  );
+  fromFacts(
+    'redis_health_server_uptime_seconds',
+    'Seconds since the Redis server started.',
+    (facts) => facts.uptimeSeconds,
+  );
+  new Gauge({
+    name: 'redis_health_check_ok',
+    help: '1 when a configured check (role, memory, replication, clients) passes.',
+    labelNames: ['target', 'check'],
+    registers,
+    collect() {
+      this.reset();
+      for (const status of statuses()) {
+        for (const check of evaluateChecks(status.target.checks, status.info)) {
+          this.set({ target: status.target.name, check: check.name }, check.ok ? 1 : 0);
+        }
+      }
+    },
+  });
+}

@@ -1,0 +1,72 @@
+import { safeMessage } from '../redact';
+import type { ProbeResult } from './result';
+import { runCommand, runProbe, type ProbeConnection } from './run-probe';
+import { parseServerFacts, type ServerFacts } from './server-facts';
+import { runWriteCanary, type WriteCanaryOptions } from './write-canary';
+
+export interface RedisProbeOptions {
+  timeoutMs: number;
+  infoIntervalMs: number;
+  write?: WriteCanaryOptions;
+}
+
+/** The last INFO: its facts and when they were read, or why the last read failed. */
+export interface FactsView {
+  facts?: ServerFacts;
+  /** Unix time of the read, in milliseconds. */
+  readAt?: number;
+  error?: string;
+}
+
+export interface RedisProbe {
+  /** PING (and the write canary when configured); INFO too when it is due. */
+  probe(): Promise<ProbeResult>;
+  facts(): FactsView;
+}
+
+/**
+ * Probes one Redis server: PING every probe, the write canary after a PONG, and INFO every
+ * `infoIntervalMs` while the server answers at all (LOADING and MASTERDOWN included), all
+ * within one `timeoutMs`. A failed INFO leaves the probe's result alone: the facts go stale
+ * and say why.
+ */
+export function createRedisProbe(
+  connection: ProbeConnection,
+  options: RedisProbeOptions,
+  now: () => number = Date.now,
+): RedisProbe {
+  let view: FactsView = {};
+  let infoDueAt = -Infinity;
+
+  const readInfo = async (timeoutMs: number) => {
+    infoDueAt = now() + options.infoIntervalMs;
+    const info = await runCommand(connection, ['INFO'], timeoutMs);
+    if (!info.ok) {
+      view = { ...view, error: `${info.reason}: ${info.message}` };
+      return;
+    }
+    try {
+      view = { facts: parseServerFacts(String(info.reply)), readAt: now() };
+    } catch (error) {
+      view = { ...view, error: safeMessage((error as Error).message) };
+    }
+  };
+
+  return {
+    async probe() {
+      const started = now();
+      const remaining = () => Math.floor(options.timeoutMs - (now() - started));
+      const ping = await runProbe(connection, options.timeoutMs);
+      let result = ping;
+      if (ping.ok && options.write !== undefined && remaining() > 0) {
+        const written = await runWriteCanary(connection, options.write, remaining());
+        if (!written.ok) result = written;
+      }
+      // INFO works on a loading server and on a replica cut off from its master.
+      const answered = ping.ok || ping.reason === 'loading' || ping.reason === 'masterdown';
+      if (answered && now() >= infoDueAt && remaining() > 0) await readInfo(remaining());
+      return result;
+    },
+    facts: () => view,
+  };
+}

@@ -1,0 +1,66 @@
+import { parseInfoFields } from './cluster-layout';
+
+/** What INFO says about a Redis server: the facts that decide health, and a few for people. */
+export interface ServerFacts {
+  version: string;
+  role: 'master' | 'replica';
+  loading: boolean;
+  uptimeSeconds: number;
+  connectedClients: number;
+  /** From INFO clients (Redis 7 and later); undefined on older servers. */
+  maxClients?: number;
+  usedMemoryBytes: number;
+  usedMemoryHuman: string;
+  /** 0 means no limit. */
+  maxMemoryBytes: number;
+  /** Replicas only. */
+  masterLinkUp?: boolean;
+  /** Replicas only: seconds since the last interaction with the master. */
+  masterLastIoSeconds?: number;
+  /** Masters only: how far the slowest replica is behind, in bytes of replication stream. */
+  replicaOffsetLagBytes?: number;
+  connectedReplicas?: number;
+}
+
+/** Parses the reply of a plain INFO. Throws when it does not look like INFO at all. */
+export function parseServerFacts(text: string): ServerFacts {
+  const fields = parseInfoFields(text);
+  const number = (name: string) => {
+    const value = Number(fields.get(name));
+    return Number.isFinite(value) ? value : undefined;
+  };
+  const version = fields.get('redis_version');
+  const role = fields.get('role');
+  if (version === undefined || (role !== 'master' && role !== 'slave')) {
+    throw new Error('INFO reply lacks redis_version or role');
+  }
+  const maxClients = number('maxclients');
+  const facts: ServerFacts = {
+    version,
+    role: role === 'slave' ? 'replica' : 'master',
+    loading: fields.get('loading') === '1',
+    uptimeSeconds: number('uptime_in_seconds') ?? 0,
+    connectedClients: number('connected_clients') ?? 0,
+    ...(maxClients !== undefined && { maxClients }),
+    usedMemoryBytes: number('used_memory') ?? 0,
+    usedMemoryHuman: fields.get('used_memory_human') ?? '',
+    maxMemoryBytes: number('maxmemory') ?? 0,
+  };
+  if (facts.role === 'replica') {
+    facts.masterLinkUp = fields.get('master_link_status') === 'up';
+    const lastIo = number('master_last_io_seconds_ago');
+    // -1 until the first interaction: as good as never.
+    if (lastIo !== undefined && lastIo >= 0) facts.masterLastIoSeconds = lastIo;
+    return facts;
+  }
+  facts.connectedReplicas = number('connected_slaves') ?? 0;
+  const offset = number('master_repl_offset');
+  const replicaOffsets = [...fields]
+    .filter(([name]) => /^slave\d+$/.test(name))
+    .map(([, value]) => Number(/offset=(\d+)/.exec(value)?.[1]))
+    .filter(Number.isFinite);
+  if (offset !== undefined && replicaOffsets.length > 0) {
+    facts.replicaOffsetLagBytes = Math.max(0, offset - Math.min(...replicaOffsets));
+  }
+  return facts;
+}

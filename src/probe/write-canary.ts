@@ -1,0 +1,31 @@
+import { failure, type ProbeResult } from './result';
+import { runCommand, type ProbeConnection } from './run-probe';
+
+export interface WriteCanaryOptions {
+  key: string;
+  ttlMs: number;
+}
+
+/**
+ * SET the canary key with an expiry, then GET it, within `timeoutMs`: catches a Redis that
+ * answers PING but refuses writes (READONLY, OOM, MISCONF). The key expires by itself.
+ */
+export async function runWriteCanary(
+  connection: ProbeConnection,
+  canary: WriteCanaryOptions,
+  timeoutMs: number,
+): Promise<ProbeResult> {
+  const started = performance.now();
+  const value = String(Date.now());
+  const set = await runCommand(
+    connection,
+    ['SET', canary.key, value, 'PX', String(canary.ttlMs)],
+    timeoutMs,
+  );
+  if (!set.ok) return set;
+  const remaining = Math.max(1, timeoutMs - (performance.now() - started));
+  const get = await runCommand(connection, ['GET', canary.key], remaining);
+  if (!get.ok) return get;
+  if (get.reply === null) return failure('error', 'the canary key was gone right after SET');
+  return { ok: true, seconds: set.seconds + get.seconds };
+}
