@@ -276,8 +276,8 @@ function pongs(host: string, port: number): Promise<boolean> {
     socket.setTimeout(500, () => socket.destroy());
     socket.once('connect', () => socket.write('PING\r\n'));
     socket.once('data', (data) => {
-      // A server with a password answers -NOAUTH: it is up all the same.
-      resolve(/^(\+PONG|-NOAUTH)/.test(data.toString()));
+      // A server with a password answers -NOAUTH, one loading its data -LOADING: both are up.
+      resolve(/^(\+PONG|-NOAUTH|-LOADING)/.test(data.toString()));
       socket.destroy();
     });
     socket.once('error', () => resolve(false));
