@@ -13,7 +13,7 @@ import { createTestCertificates, type TestCertificates } from '../helpers/tls-ce
 import { waitFor } from '../helpers/wait';
 
 /** The least privilege the probe needs (README): PING, SELECT for db > 0, naming its connection. */
-const PROBE_ACL = ['-@all', '+ping', '+select', '+client|setname'];
+const PROBE_ACL = ['-@all', '+ping', '+info', '+select', '+client|setname'];
 
 let redis: RedisServer;
 let tlsRedis: RedisServer;
