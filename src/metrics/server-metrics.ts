@@ -76,6 +76,19 @@ export function createServerMetrics(
     (facts) => facts.uptimeSeconds,
   );
   new Gauge({
+    name: 'redis_health_cluster_state_ok',
+    help: '1 when CLUSTER INFO says cluster_state:ok (cluster targets only).',
+    labelNames: ['target'],
+    registers,
+    collect() {
+      this.reset();
+      for (const status of statuses()) {
+        const state = status.cluster?.state;
+        if (state !== undefined) this.set({ target: status.target.name }, state === 'ok' ? 1 : 0);
+      }
+    },
+  });
+  new Gauge({
     name: 'redis_health_check_ok',
     help: '1 when a configured check (role, memory, replication, clients) passes.',
     labelNames: ['target', 'check'],

@@ -60,6 +60,9 @@ test('probes every master and lists them in /status', async () => {
   );
   expect((await httpGet(`${base}/readyz`)).status).toBe(200);
   expect((await httpGet(`${base}/metrics`)).body).toContain(
+    'redis_health_cluster_state_ok{target="events"} 1',
+  );
+  expect((await httpGet(`${base}/metrics`)).body).toContain(
     `redis_health_target_info{target="events",address="${address(nodes[0] as RedisServer)}",db="0",mode="cluster",required="true"} 1`,
   );
 });
