@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 
-export type Command = 'serve' | 'check' | 'validate';
+const commands = ['serve', 'check', 'validate', 'schema'] as const;
+export type Command = (typeof commands)[number];
 
 export interface CliOptions {
   command: Command;
@@ -16,6 +17,7 @@ Commands:
   serve       probe targets in the background and serve HTTP (default)
   check       probe every target once, print a table; exit 0 when all required targets are up
   validate    check a config file; exit 0 when valid, 2 otherwise
+  schema      print the JSON Schema of the config file (for editors)
 
 Options:
   -c, --config PATH    YAML config file (or REDIS_HEALTH_CONFIG); without one, a target
@@ -29,6 +31,7 @@ Examples:
   redis-health-sidecar --config /etc/redis-health/config.yaml --listen 127.0.0.1:19121
   redis-health-sidecar validate --config config.yaml
   redis-health-sidecar check --config config.yaml
+  redis-health-sidecar schema > config.schema.json
 `;
 
 /** Parses the command line; throws an Error with a short message when it cannot. */
@@ -45,12 +48,12 @@ export function parseCli(argv: readonly string[]): CliOptions {
     },
   });
   const [command = 'serve', ...extra] = positionals;
-  if (command !== 'serve' && command !== 'check' && command !== 'validate') {
+  if (!(commands as readonly string[]).includes(command)) {
     throw new Error(`unknown command "${command.slice(0, 40)}"`);
   }
   if (extra.length > 0) throw new Error(`unexpected argument "${extra[0]?.slice(0, 40)}"`);
   return {
-    command,
+    command: command as Command,
     ...(values.config !== undefined && { config: values.config }),
     ...(values.listen !== undefined && { listen: values.listen }),
     help: values.help,

@@ -2,6 +2,7 @@
 import { allRequiredUp, checkTargets, formatTable } from './check';
 import { parseCli, usage, type CliOptions } from './cli';
 import { isConfigError, loadConfig, type Config } from './config';
+import { configJsonSchema } from './config/json-schema';
 import { createLogger } from './log';
 import { createSidecar } from './sidecar';
 import { version } from './version';
@@ -21,6 +22,10 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (options.version) {
     process.stdout.write(`${version}\n`);
+    return 0;
+  }
+  if (options.command === 'schema') {
+    process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
     return 0;
   }
   let config: Config;

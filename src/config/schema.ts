@@ -5,8 +5,15 @@ import { parseDuration } from './duration';
  * The shape of the configuration file, as written by users. This one schema validates files,
  * documents the keys and (later) generates the JSON Schema for editors.
  */
+const durationMeta = {
+  description: 'a duration: 250ms, 5s, 1.5s, 1m, 1h',
+  // ${VAR} is expanded before validation, so editors must let it through.
+  pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h)|.*\\$\\{.+\\}.*)$',
+};
+
 const duration = z
   .string({ error: 'must be a duration string such as 250ms, 5s or 1m' })
+  .meta(durationMeta)
   .refine((text) => (parseDuration(text) ?? 0) > 0, {
     error: (issue) =>
       parseDuration(String(issue.input)) === undefined
@@ -96,6 +103,7 @@ export const configSchema = z.strictObject({
   listen: z.string().optional(),
   shutdownDelay: z
     .string({ error: 'must be a duration string such as 5s' })
+    .meta(durationMeta)
     .refine((text) => parseDuration(text) !== undefined, {
       message: 'must be a duration such as 0s, 5s or 30s',
     })
