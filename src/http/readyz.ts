@@ -1,13 +1,20 @@
 import type { Context } from 'koa';
 import { isReady, type ReadinessCheck } from '../monitor/readiness';
+import { healthJson, healthJsonType } from './health-json';
 
 /**
  * Answers a readiness request the way kube-apiserver does: 200 `ok`, or with `?verbose` (and
  * always on failure) one line per check; JSON when the client accepts it. `?exclude=NAME`
  * (repeatable, `main` or `target:main`) leaves a check out, and an unknown name only warns,
- * so a probe URL does not break when a target is renamed.
+ * so a probe URL does not break when a target is renamed. `Accept: application/health+json`
+ * gets the draft IETF health-check format.
  */
-export function answerReadiness(ctx: Context, checks: readonly ReadinessCheck[], label: string) {
+export function answerReadiness(
+  ctx: Context,
+  checks: readonly ReadinessCheck[],
+  label: string,
+  version: string,
+) {
   const excluded = new Set(
     queryList(ctx.query.exclude).map((name) => name.replace(/^target:/, '')),
   );
@@ -20,10 +27,23 @@ export function answerReadiness(ctx: Context, checks: readonly ReadinessCheck[],
   ctx.status = ready ? 200 : 503;
   ctx.set('Cache-Control', 'no-store');
 
-  if (ctx.accepts('text/plain', 'application/json') === 'application/json') {
+  const wanted = ctx.accepts('text/plain', 'application/json', healthJsonType);
+  if (wanted === healthJsonType) {
+    ctx.type = healthJsonType;
+    ctx.body = healthJson(counted, ready, version, Date.now());
+    return;
+  }
+  if (wanted === 'application/json') {
     ctx.body = {
       status: ready ? 'ok' : 'failed',
-      checks: checks.map((check) => ({ ...check, excluded: isExcluded(check) })),
+      checks: checks.map(({ name, ok, detail, gating, warning }) => ({
+        name,
+        ok,
+        detail,
+        gating,
+        excluded: excluded.has(name.replace(/^target:/, '')),
+        ...(warning !== undefined && { warning }),
+      })),
       ...(unmatched.length > 0 && { unknownExcludes: unmatched }),
     };
     return;

@@ -10,6 +10,12 @@ export interface ReadinessCheck {
   detail: string;
   /** Whether a failure of this check makes the sidecar unready (false for `required: false`). */
   gating: boolean;
+  /** A target's failing report-only checks: ready, but worth a warning. */
+  warning?: string;
+  /** A target's last PING round trip, in milliseconds. */
+  latencyMs?: number;
+  /** Unix ms of the target's last probe. */
+  probedAt?: number;
 }
 
 /**
@@ -17,7 +23,11 @@ export interface ReadinessCheck {
  * has never reached Redis must not report the application ready) and its checks pass, unless
  * they are report-only.
  */
-export function targetReadiness(status: TargetStatus): { ok: boolean; detail: string } {
+export function targetReadiness(status: TargetStatus): {
+  ok: boolean;
+  detail: string;
+  warning?: string;
+} {
   const reason = status.lastFailure?.reason;
   if (status.breaker !== 'closed') {
     return { ok: false, detail: `${reason ?? 'error'} (breaker ${status.breaker})` };
@@ -29,10 +39,11 @@ export function targetReadiness(status: TargetStatus): { ok: boolean; detail: st
     };
   }
   const failing = evaluateChecks(status.target.checks, status.info).filter((check) => !check.ok);
-  if (failing.length > 0 && !status.target.checks.reportOnly) {
-    return { ok: false, detail: failing.map((check) => check.detail).join('; ') };
-  }
-  return { ok: true, detail: 'ok' };
+  const detail = failing.map((check) => check.detail).join('; ');
+  if (failing.length === 0) return { ok: true, detail: 'ok' };
+  return status.target.checks.reportOnly
+    ? { ok: true, detail: 'ok', warning: detail }
+    : { ok: false, detail };
 }
 
 /** Every check /readyz runs: shutdown first, then one per target in config order. */
@@ -52,6 +63,10 @@ export function readinessChecks(
       name: `target:${status.target.name}`,
       ...targetReadiness(status),
       gating: status.target.required,
+      ...(status.lastLatencySeconds !== undefined && {
+        latencyMs: Math.round(status.lastLatencySeconds * 1e6) / 1000,
+      }),
+      ...(status.lastProbeAt !== undefined && { probedAt: status.lastProbeAt }),
     })),
   ];
 }

@@ -154,6 +154,64 @@ describe('/readyz', () => {
   });
 });
 
+describe('/readyz as application/health+json', () => {
+  const get = async (path = '/readyz') => {
+    const reply = await httpGet(`${base}${path}`, {
+      headers: { Accept: 'application/health+json' },
+    });
+    return { ...reply, json: JSON.parse(reply.body) as Record<string, unknown> };
+  };
+
+  test('pass, with a responseTime observation per target', async () => {
+    const reply = await get();
+    expect(reply.status).toBe(200);
+    expect(reply.headers['content-type']).toBe('application/health+json');
+    expect(reply.json).toEqual({
+      status: 'pass',
+      version: '9',
+      releaseId: '9.9.9',
+      serviceId: 'redis-health-sidecar',
+      description: 'Redis targets as the sidecar last probed them',
+      checks: {
+        'redis:main': [
+          {
+            componentId: 'main',
+            componentType: 'datastore',
+            measurementName: 'responseTime',
+            observedValue: 0.4,
+            observedUnit: 'ms',
+            status: 'pass',
+            time: new Date(now).toISOString(),
+          },
+        ],
+        'redis:cache': [expect.objectContaining({ status: 'pass' }) as unknown],
+      },
+      time: expect.any(String) as string,
+    });
+  });
+
+  test('warn when only a target that does not gate readiness fails', async () => {
+    statuses = [healthy('main'), broken('cache', false)];
+    const reply = await get();
+    expect(reply.status).toBe(200);
+    expect(reply.json.status).toBe('warn');
+    expect(reply.json.checks).toMatchObject({
+      'redis:cache': [{ status: 'warn', output: 'timeout (breaker open)' }],
+    });
+  });
+
+  test('fail with 503 when a required target fails; /readyz/NAME answers for one', async () => {
+    statuses = [broken('main'), healthy('cache', false)];
+    const reply = await get();
+    expect(reply.status).toBe(503);
+    expect(reply.json.status).toBe('fail');
+    expect(reply.json.checks).toMatchObject({ 'redis:main': [{ status: 'fail' }] });
+    const one = await get('/readyz/cache');
+    expect([one.status, one.json.status]).toEqual([200, 'pass']);
+    expect(Object.keys(one.json.checks as object)).toEqual(['redis:cache']);
+  });
+});
+
 describe('readiness checks', () => {
   const replica = (checks: Partial<TargetStatus['target']['checks']>): TargetStatus => {
     const status = healthy('cache');
@@ -196,6 +254,13 @@ describe('readiness checks', () => {
       { name: 'role', ok: false, detail: 'role is replica, want master' },
     ]);
     expect(body.targets[0]?.server).toMatchObject({ version: '7.0.15', role: 'replica' });
+    const health = await httpGet(`${base}/readyz`, {
+      headers: { Accept: 'application/health+json' },
+    });
+    expect(JSON.parse(health.body)).toMatchObject({
+      status: 'warn',
+      checks: { 'redis:cache': [{ status: 'warn', output: 'role is replica, want master' }] },
+    });
   });
 
   test('a check that cannot be decided without INFO fails', async () => {
