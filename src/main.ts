@@ -4,6 +4,7 @@ import { parseCli, usage, type CliOptions } from './cli';
 import { isConfigError, loadConfig, type Config } from './config';
 import { configJsonSchema } from './config/json-schema';
 import { createLogger } from './log';
+import { createReloader } from './reloader';
 import { createSidecar } from './sidecar';
 import { version } from './version';
 
@@ -52,13 +53,21 @@ async function main(argv: readonly string[]): Promise<number> {
       return allRequiredUp(rows) ? 0 : 1;
     }
     case 'serve':
-      return serve(config);
+      return serve(config, options);
   }
 }
 
-async function serve(config: Config): Promise<number> {
+async function serve(config: Config, options: CliOptions): Promise<number> {
   const logger = createLogger(config.logLevel);
   const sidecar = createSidecar(config, logger);
+  const reloader = createReloader({
+    file: options.config ?? (process.env.REDIS_HEALTH_CONFIG || undefined),
+    listen: options.listen,
+    env: process.env,
+    apply: (next) => sidecar.reload(next),
+    failed: () => sidecar.reloadFailed(),
+    logger,
+  });
   try {
     const server = await sidecar.start();
     logger.info(
@@ -80,16 +89,22 @@ async function serve(config: Config): Promise<number> {
     await sidecar.stop();
     return 1;
   }
+  const onHangup = () => void reloader.reload('SIGHUP');
+  process.on('SIGHUP', onHangup);
+  reloader.watch();
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
   // Kubernetes keeps sending traffic for a moment after SIGTERM: fail readiness at once, keep
   // serving for shutdownDelay so endpoints update, then close. A second signal cuts the wait.
+  process.off('SIGHUP', onHangup);
+  reloader.close();
   sidecar.beginShutdown();
-  logger.info({ signal, delayMs: config.shutdownDelayMs }, 'shutting down: readiness now fails');
+  const delayMs = sidecar.config().shutdownDelayMs;
+  logger.info({ signal, delayMs }, 'shutting down: readiness now fails');
   await new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, config.shutdownDelayMs);
+    const timer = setTimeout(resolve, delayMs);
     const hurry = () => {
       clearTimeout(timer);
       resolve();

@@ -15,14 +15,14 @@ const MIN_TIMEOUT_MS = 100;
  * and by the scrape timeout minus a small offset. Only configured names are accepted, so the
  * endpoint cannot be used to make the sidecar connect anywhere else.
  */
-export function createOnDemandProber(targets: readonly Target[]) {
+export function createOnDemandProber(targets: () => readonly Target[]) {
   let running = 0;
   return async function probeNow(
     name: string,
     scrapeTimeoutSeconds: number | undefined,
     openMetrics: boolean,
   ): Promise<ProbeAnswer> {
-    const configured = targets.find((target) => target.name === name);
+    const configured = targets().find((target) => target.name === name);
     if (configured === undefined) return { kind: 'unknown' };
     if (running >= MAX_CONCURRENT) return { kind: 'busy' };
     const budget =

@@ -18,6 +18,15 @@ export interface Sidecar {
   readonly registry: Registry;
   /** Starts probing and serving; resolves once the HTTP server listens. */
   start(): Promise<HttpServer>;
+  /**
+   * Applies a reloaded config: targets (unchanged ones keep their state), log level,
+   * shutdownDelay. A new `listen` needs a restart and is reported, not applied.
+   */
+  reload(next: Config): Promise<void>;
+  /** Records a reload that failed (the old config keeps running). */
+  reloadFailed(): void;
+  /** The config in use. */
+  config(): Config;
   /** /readyz fails from now on; probing and serving go on. */
   beginShutdown(): void;
   /** Closes the HTTP server, stops probing and QUITs the Redis connections. */
@@ -61,7 +70,8 @@ export function createSidecar(
   };
   const monitor = createMonitor({ targets: config.targets, createProber, scheduler, events });
   metrics.track(config.targets);
-  const probeNow = createOnDemandProber(config.targets);
+  let current = config;
+  const probeNow = createOnDemandProber(() => current.targets);
   let server: HttpServer | undefined;
 
   return {
@@ -82,6 +92,23 @@ export function createSidecar(
       monitor.start();
       return server;
     },
+    async reload(next) {
+      if (next.listen.host !== current.listen.host || next.listen.port !== current.listen.port) {
+        logger.warn(
+          { listen: `${current.listen.host}:${current.listen.port}` },
+          'listen changed in the config: it takes effect at the next restart',
+        );
+      }
+      current = { ...next, listen: current.listen };
+      logger.level = next.logLevel;
+      await monitor.update(next.targets);
+      metrics.track(next.targets);
+      metrics.reloaded(true, Date.now());
+    },
+    reloadFailed() {
+      metrics.reloaded(false, Date.now());
+    },
+    config: () => current,
     beginShutdown() {
       shuttingDown = true;
     },

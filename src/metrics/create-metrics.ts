@@ -22,6 +22,8 @@ export interface Metrics {
   events: MonitorEvents;
   /** Creates every series of new targets (at zero) and deletes those of targets no longer listed. */
   track(targets: readonly Target[]): void;
+  /** Records the outcome of a config reload; `at` is Unix time in milliseconds. */
+  reloaded(ok: boolean, at: number): void;
 }
 
 /** The transitions a breaker can make; their counters exist from the start, at zero. */
@@ -134,6 +136,18 @@ export function createMetrics(
     buckets: LATENCY_BUCKETS,
     registers,
   });
+  const reloadOk = new Gauge({
+    name: 'redis_health_config_last_reload_successful',
+    help: '1 if the last config reload succeeded (or none was tried).',
+    registers,
+  });
+  const reloadAt = new Gauge({
+    name: 'redis_health_config_last_reload_success_timestamp_seconds',
+    help: 'Unix time of the last successful config load (start-up counts).',
+    registers,
+  });
+  reloadOk.set(1);
+  reloadAt.set(Date.now() / 1000);
   createServerMetrics(registry, () => source.statuses());
   collectDefaultMetrics({ register: registry });
 
@@ -147,6 +161,10 @@ export function createMetrics(
       transitioned(target: Target, transition: Transition) {
         changes.inc({ target: target.name, ...transition });
       },
+    },
+    reloaded(ok, at) {
+      reloadOk.set(ok ? 1 : 0);
+      if (ok) reloadAt.set(at / 1000);
     },
     track(targets) {
       const names = new Set(targets.map((target) => target.name));

@@ -37,6 +37,11 @@ export interface Monitor {
   /** Stops every schedule, waits for probes under way, then closes the connections. */
   stop(): Promise<void>;
   statuses(): readonly TargetStatus[];
+  /**
+   * Swaps in a new target list (a config reload). A target whose settings did not change keeps
+   * its state and connection; a changed one starts afresh; a removed one stops and closes.
+   */
+  update(targets: readonly Target[]): Promise<void>;
   /** Whether the sidecar itself works: its heartbeat and every target's loop are on time. */
   liveness(): Liveness;
 }
@@ -48,7 +53,7 @@ const STALL_GRACE_MS = 10_000;
 /** Probes every target concurrently, each on its own schedule, and keeps a heartbeat. */
 export function createMonitor(options: MonitorOptions): Monitor {
   const { scheduler } = options;
-  const entries = options.targets.map((target) => {
+  const build = (target: Target) => {
     const prober = options.createProber(target);
     const monitor: TargetMonitor = createTargetMonitor(target, {
       scheduler,
@@ -60,7 +65,13 @@ export function createMonitor(options: MonitorOptions): Monitor {
       ...(options.random !== undefined && { random: options.random }),
     });
     return { prober, monitor };
-  });
+  };
+  type Entry = ReturnType<typeof build>;
+  let entries: Entry[] = options.targets.map(build);
+  const retire = async (retired: readonly Entry[]) => {
+    await Promise.all(retired.map(({ monitor }) => monitor.stop()));
+    await Promise.all(retired.map(({ prober }) => prober.close()));
+  };
   let lastBeat = scheduler.now();
   let heartbeat: unknown;
   let running = false;
@@ -80,8 +91,20 @@ export function createMonitor(options: MonitorOptions): Monitor {
     async stop() {
       running = false;
       scheduler.clearTimeout(heartbeat);
-      await Promise.all(entries.map(({ monitor }) => monitor.stop()));
-      await Promise.all(entries.map(({ prober }) => prober.close()));
+      await retire(entries);
+    },
+    async update(targets) {
+      const current = new Map(entries.map((entry) => [entry.monitor.status.target.name, entry]));
+      const next = targets.map((target) => {
+        const kept = current.get(target.name);
+        return kept !== undefined && sameSettings(kept.monitor.status.target, target)
+          ? kept
+          : build(target);
+      });
+      const retired = entries.filter((entry) => !next.includes(entry));
+      entries = next;
+      if (running) for (const { monitor } of next) monitor.start();
+      await retire(retired);
     },
     statuses: () => entries.map(({ monitor }) => monitor.status),
     liveness() {
@@ -99,4 +122,9 @@ export function createMonitor(options: MonitorOptions): Monitor {
       return { ok: true, detail: 'ok' };
     },
   };
+}
+
+/** Whether a reloaded target is the same as the running one (its settings, all of them). */
+function sameSettings(running: Target, reloaded: Target): boolean {
+  return JSON.stringify(running) === JSON.stringify(reloaded);
 }
