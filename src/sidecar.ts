@@ -2,6 +2,7 @@ import { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { Config } from './config/types';
 import { createApp } from './http/app';
+import { createAuth } from './http/auth';
 import { startServer, type HttpServer } from './http/server';
 import { createMetrics } from './metrics/create-metrics';
 import { renderMetrics, wantsOpenMetrics } from './metrics/exposition';
@@ -87,8 +88,9 @@ export function createSidecar(
           probeNow(name, scrapeTimeout, wantsOpenMetrics(accept)),
         version,
         logger,
+        ...(config.http.auth !== undefined && { auth: createAuth(config.http.auth) }),
       });
-      server = await startServer(app, config.listen);
+      server = await startServer(app, config.listen, config.http.tls, logger);
       monitor.start();
       return server;
     },
@@ -99,7 +101,10 @@ export function createSidecar(
           'listen changed in the config: it takes effect at the next restart',
         );
       }
-      current = { ...next, listen: current.listen };
+      if (JSON.stringify(next.http) !== JSON.stringify(current.http)) {
+        logger.warn('http (TLS, auth) changed in the config: it takes effect at the next restart');
+      }
+      current = { ...next, listen: current.listen, http: current.http };
       logger.level = next.logLevel;
       await monitor.update(next.targets);
       metrics.track(next.targets);

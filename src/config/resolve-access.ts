@@ -86,7 +86,8 @@ export function resolveTlsSettings(
   };
 }
 
-function checkReadable(file: string, keys: Keys, problems: KeyedProblem[]) {
+/** Adds a problem when `file` cannot be read now. */
+export function checkReadable(file: string, keys: Keys, problems: KeyedProblem[]) {
   try {
     accessSync(file, constants.R_OK);
   } catch (error) {

@@ -5,11 +5,12 @@ import { parseListen } from './listen';
 import { parseRedisUrl, type ParsedRedisUrl } from './redis-url';
 import { resolveAccess } from './resolve-access';
 import type { ConfigInput, LogLevel, TargetInput } from './schema';
-import { resolveTlsSettings } from './resolve-access';
+import { checkReadable, resolveTlsSettings } from './resolve-access';
 import type {
   BreakerOptions,
   ClusterSettings,
   Config,
+  HttpSettings,
   SentinelSettings,
   Target,
   TargetChecks,
@@ -34,6 +35,7 @@ export function resolveConfig(input: ConfigInput, problems: KeyedProblem[]): Con
   return {
     listen: typeof listen === 'string' ? { host: '0.0.0.0', port: 0 } : listen,
     shutdownDelayMs: ms(input.shutdownDelay) ?? defaultOptions.shutdownDelayMs,
+    http: resolveHttp(input.http ?? {}, problems),
     logLevel: input.log?.level ?? (defaultOptions.logLevel as LogLevel),
     targets,
   };
@@ -159,6 +161,35 @@ function parseHostPort(text: string): { host: string; port: number } {
   return {
     host: text.slice(0, split).replace(/^\[(.*)\]$/, '$1'),
     port: Number(text.slice(split + 1)),
+  };
+}
+
+function resolveHttp(
+  input: NonNullable<ConfigInput['http']>,
+  problems: KeyedProblem[],
+): HttpSettings {
+  const auth = input.auth;
+  if (auth?.bearerToken !== undefined && auth.bearerTokenFile !== undefined) {
+    problems.push({
+      keys: ['http', 'auth', 'bearerTokenFile'],
+      message: 'set either bearerToken or bearerTokenFile, not both',
+    });
+  }
+  if (auth !== undefined && Object.keys(auth).length === 0) {
+    problems.push({
+      keys: ['http', 'auth'],
+      message: 'needs basic, bearerToken or bearerTokenFile',
+    });
+  }
+  const files: Array<[PropertyKey[], string | undefined]> = [
+    [['http', 'tls', 'cert'], input.tls?.cert],
+    [['http', 'tls', 'key'], input.tls?.key],
+    [['http', 'auth', 'bearerTokenFile'], auth?.bearerTokenFile],
+  ];
+  for (const [keys, file] of files) if (file !== undefined) checkReadable(file, keys, problems);
+  return {
+    ...(input.tls !== undefined && { tls: input.tls }),
+    ...(auth !== undefined && { auth }),
   };
 }
 

@@ -97,6 +97,29 @@ export const targetSchema = z.strictObject({
   ...probeSettings,
 });
 
+const bcryptHash = z
+  .string()
+  .regex(
+    /^\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53}$/,
+    'must be a bcrypt hash ($2y$10$…), e.g. from htpasswd -nbB',
+  );
+
+export const httpSchema = z.strictObject({
+  tls: z.strictObject({ cert: filePath, key: filePath }).optional(),
+  auth: z
+    .strictObject({
+      basic: z
+        .strictObject({
+          username: z.string().min(1, 'must not be empty'),
+          passwordHash: bcryptHash,
+        })
+        .optional(),
+      bearerToken: z.string().min(16, 'must be at least 16 characters').optional(),
+      bearerTokenFile: filePath.optional(),
+    })
+    .optional(),
+});
+
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export const configSchema = z.strictObject({
@@ -109,6 +132,7 @@ export const configSchema = z.strictObject({
     })
     .optional(),
   log: z.strictObject({ level: z.enum(logLevels).optional() }).optional(),
+  http: httpSchema.optional(),
   defaults: z.strictObject(probeSettings).optional(),
   targets: z.array(targetSchema).min(1, 'must list at least one target'),
 });

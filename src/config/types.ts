@@ -93,8 +93,21 @@ export interface Listen {
   port: number;
 }
 
+/** The sidecar's own HTTP server: TLS and who may read the non-health endpoints. */
+export interface HttpSettings {
+  /** Files re-read when they change. */
+  tls?: { cert: string; key: string };
+  auth?: {
+    basic?: { username: string; passwordHash: string };
+    bearerToken?: string;
+    /** Read at start and again when it changes. */
+    bearerTokenFile?: string;
+  };
+}
+
 export interface Config {
   listen: Listen;
+  http: HttpSettings;
   shutdownDelayMs: number;
   logLevel: LogLevel;
   targets: Target[];

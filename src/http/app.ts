@@ -1,5 +1,5 @@
 import Router from '@koa/router';
-import Koa from 'koa';
+import Koa, { type Middleware } from 'koa';
 import type { Logger } from 'pino';
 import type { Liveness } from '../monitor/monitor';
 import { readinessChecks, isReady, redisAlive } from '../monitor/readiness';
@@ -25,6 +25,8 @@ export interface HttpSources {
   ): Promise<ProbeAnswer>;
   version: string;
   logger: Logger;
+  /** Guards /metrics, /status, /probe and / when auth is configured; health endpoints stay open. */
+  auth?: Middleware;
 }
 
 const METHODS = ['GET', 'HEAD'];
@@ -34,8 +36,9 @@ export function createApp(sources: HttpSources): Koa {
   const app = new Koa();
   const router = new Router();
   const checks = () => readinessChecks(sources.statuses(), sources.shuttingDown());
+  const guard: Middleware = sources.auth ?? ((_, next) => next());
 
-  router.get('/metrics', async (ctx) => {
+  router.get('/metrics', guard, async (ctx) => {
     const { contentType, body } = await sources.renderMetrics(ctx.get('Accept') || undefined);
     ctx.type = contentType;
     ctx.body = body;
@@ -62,7 +65,7 @@ export function createApp(sources: HttpSources): Koa {
     ctx.set('Cache-Control', 'no-store');
     ctx.body = `${detail}\n`;
   });
-  router.get('/probe', async (ctx) => {
+  router.get('/probe', guard, async (ctx) => {
     const name = ctx.query.target;
     if (typeof name !== 'string' || name === '') {
       return reject(ctx, 400, 'want exactly one ?target=NAME of a configured target');
@@ -81,7 +84,7 @@ export function createApp(sources: HttpSources): Koa {
     ctx.type = answer.contentType;
     ctx.body = answer.body;
   });
-  router.get('/status', (ctx) => {
+  router.get('/status', guard, (ctx) => {
     const statuses = sources.statuses();
     ctx.set('Cache-Control', 'no-store');
     ctx.body = {

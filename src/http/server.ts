@@ -1,7 +1,10 @@
+import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
-import type { Listen } from '../config/types';
+import type { Logger } from 'pino';
+import type { HttpSettings, Listen } from '../config/types';
 
 /**
  * Timeouts that keep slow or half-sent requests from holding sockets open: a kubelet or
@@ -13,14 +16,31 @@ const SERVER_TIMEOUTS = {
   keepAliveTimeout: 5_000,
 };
 
+/** How often the TLS files are checked for a change (a rotated Kubernetes Secret). */
+const TLS_WATCH_MS = 2000;
+
 export interface HttpServer {
   /** The bound address, with the real port when the config asked for port 0. */
   readonly address: AddressInfo;
+  readonly tls: boolean;
   close(): Promise<void>;
 }
 
-export async function startServer(app: Koa, listen: Listen): Promise<HttpServer> {
-  const server: Server = createServer(app.callback());
+/** Serves `app` over HTTP, or HTTPS when `tls` is set; the certificate is reloaded when its files change. */
+export async function startServer(
+  app: Koa,
+  listen: Listen,
+  tls?: HttpSettings['tls'],
+  logger?: Logger,
+): Promise<HttpServer> {
+  const readTls = (files: NonNullable<typeof tls>) => ({
+    cert: readFileSync(files.cert),
+    key: readFileSync(files.key),
+  });
+  const server: Server | TlsServer =
+    tls === undefined
+      ? createServer(app.callback())
+      : createTlsServer(readTls(tls), app.callback());
   Object.assign(server, SERVER_TIMEOUTS);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -29,10 +49,25 @@ export async function startServer(app: Koa, listen: Listen): Promise<HttpServer>
       resolve();
     });
   });
+  const files = tls === undefined ? [] : [tls.cert, tls.key];
+  const reloadTls = () => {
+    if (tls === undefined || !('setSecureContext' in server)) return;
+    try {
+      server.setSecureContext(readTls(tls));
+      logger?.info('HTTP TLS certificate reloaded');
+    } catch (error) {
+      // A half-written pair (cert updated, key not yet): keep serving the old one.
+      logger?.warn({ err: error }, 'cannot reload the HTTP TLS certificate; keeping the old one');
+    }
+  };
+  for (const file of files)
+    watchFile(file, { interval: TLS_WATCH_MS, persistent: false }, reloadTls);
   return {
     address: server.address() as AddressInfo,
+    tls: tls !== undefined,
     close: () =>
       new Promise<void>((resolve) => {
+        for (const file of files) unwatchFile(file, reloadTls);
         server.close(() => resolve());
         server.closeIdleConnections();
       }),
