@@ -10,6 +10,7 @@ export type ProbeAnswer =
   { kind: 'metrics'; contentType: string; body: string } | { kind: 'unknown' } | { kind: 'busy' };
 import { answerReadiness } from './readyz';
 import { describeTarget } from './status';
+import { renderStatusPage } from './status-page';
 
 /** What the HTTP layer reads. Everything is in memory: no request ever waits on Redis. */
 export interface HttpSources {
@@ -83,6 +84,17 @@ export function createApp(sources: HttpSources): Koa {
     }
     ctx.type = answer.contentType;
     ctx.body = answer.body;
+  });
+  router.get('/', guard, (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    // No scripts at all; the page's only style is inline.
+    ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+    ctx.type = 'text/html; charset=utf-8';
+    ctx.body = renderStatusPage(sources.statuses(), {
+      version: sources.version,
+      ready: isReady(checks()),
+      now: Date.now(),
+    });
   });
   router.get('/status', guard, (ctx) => {
     const statuses = sources.statuses();
