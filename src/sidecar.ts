@@ -1,6 +1,7 @@
 import { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { Config } from './config/types';
+import { createFailureLog } from './failure-log';
 import { createApp } from './http/app';
 import { createAuth } from './http/auth';
 import { startServer, type HttpServer } from './http/server';
@@ -48,15 +49,11 @@ export function createSidecar(
     { statuses, ready: () => isReady(readinessChecks(statuses(), shuttingDown)) },
     { version, nodejs: process.version },
   );
+  const logFailure = createFailureLog(logger);
   const events: MonitorEvents = {
     probed(target, result) {
       metrics.events.probed(target, result);
-      if (!result.ok) {
-        logger.debug(
-          { target: target.name, reason: result.reason, error: result.message },
-          'probe failed',
-        );
-      }
+      logFailure(target, result);
     },
     transitioned(target, transition) {
       metrics.events.transitioned(target, transition);
