@@ -1,3 +1,4 @@
+import { formatHostPort } from './host-port';
 import type { Endpoint } from './types';
 
 export interface ParsedRedisUrl {
@@ -29,7 +30,7 @@ export function parseRedisUrl(text: string): ParsedRedisUrl | string {
   const port = url.port === '' ? 6379 : Number(url.port);
   return {
     endpoint: { host, port },
-    address: host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`,
+    address: formatHostPort(host, port),
     db,
     tls: url.protocol === 'rediss:',
     ...credentials(url),

@@ -1,6 +1,7 @@
 import { defaultOptions } from './defaults';
 import { parseDuration } from './duration';
 import type { KeyedProblem } from './errors';
+import { parseHostPort } from './host-port';
 import { parseListen } from './listen';
 import { parseRedisUrl, type ParsedRedisUrl } from './redis-url';
 import { resolveAccess } from './resolve-access';
@@ -152,15 +153,6 @@ function resolveSentinel(
     ...(input.username !== undefined && { username: input.username }),
     ...(input.password !== undefined && { password: input.password }),
     ...(tls !== undefined && { tls }),
-  };
-}
-
-/** HOST:PORT (as the schema checked it) to its parts; brackets come off an IPv6 host. */
-function parseHostPort(text: string): { host: string; port: number } {
-  const split = text.lastIndexOf(':');
-  return {
-    host: text.slice(0, split).replace(/^\[(.*)\]$/, '$1'),
-    port: Number(text.slice(split + 1)),
   };
 }
 

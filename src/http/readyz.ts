@@ -36,13 +36,13 @@ export function answerReadiness(
   if (wanted === 'application/json') {
     ctx.body = {
       status: ready ? 'ok' : 'failed',
-      checks: checks.map(({ name, ok, detail, gating, warning }) => ({
-        name,
-        ok,
-        detail,
-        gating,
-        excluded: excluded.has(name.replace(/^target:/, '')),
-        ...(warning !== undefined && { warning }),
+      checks: checks.map((check) => ({
+        name: check.name,
+        ok: check.ok,
+        detail: check.detail,
+        gating: check.gating,
+        excluded: isExcluded(check),
+        ...(check.warning !== undefined && { warning: check.warning }),
       })),
       ...(unmatched.length > 0 && { unknownExcludes: unmatched }),
     };

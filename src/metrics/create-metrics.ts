@@ -5,6 +5,7 @@ import type { MonitorEvents } from '../monitor/target-monitor';
 import type { TargetStatus } from '../monitor/target-status';
 import { reasons, type ProbeResult } from '../probe/result';
 import { createServerMetrics } from './server-metrics';
+import { createTargetGauge } from './target-gauge';
 
 /** What the metrics read at scrape time. */
 export interface MetricsSource {
@@ -50,17 +51,7 @@ export function createMetrics(
 ): Metrics {
   const registers = [registry];
   const perTarget = (name: string, help: string, read: (status: TargetStatus) => number) =>
-    new Gauge({
-      name,
-      help,
-      labelNames: ['target'],
-      registers,
-      collect() {
-        this.reset();
-        for (const status of source.statuses())
-          this.set({ target: status.target.name }, read(status));
-      },
-    });
+    createTargetGauge(registry, () => source.statuses(), name, help, read);
 
   perTarget('redis_health_up', '1 if the last completed probe of the target succeeded.', (s) =>
     s.up === true ? 1 : 0,

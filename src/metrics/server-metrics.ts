@@ -1,5 +1,6 @@
 import { Gauge, type Registry } from 'prom-client';
 import { evaluateChecks } from '../monitor/checks';
+import { createTargetGauge } from './target-gauge';
 import type { TargetStatus } from '../monitor/target-status';
 import type { ServerFacts } from '../probe/server-facts';
 
@@ -17,19 +18,9 @@ export function createServerMetrics(
     help: string,
     read: (facts: ServerFacts) => number | undefined,
   ) =>
-    new Gauge({
-      name,
-      help,
-      labelNames: ['target'],
-      registers,
-      collect() {
-        this.reset();
-        for (const status of statuses()) {
-          const facts = status.info?.facts;
-          const value = facts === undefined ? undefined : read(facts);
-          if (value !== undefined) this.set({ target: status.target.name }, value);
-        }
-      },
+    createTargetGauge(registry, statuses, name, help, (status) => {
+      const facts = status.info?.facts;
+      return facts === undefined ? undefined : read(facts);
     });
 
   new Gauge({
@@ -75,19 +66,16 @@ export function createServerMetrics(
     'Seconds since the Redis server started.',
     (facts) => facts.uptimeSeconds,
   );
-  new Gauge({
-    name: 'redis_health_cluster_state_ok',
-    help: '1 when CLUSTER INFO says cluster_state:ok (cluster targets only).',
-    labelNames: ['target'],
-    registers,
-    collect() {
-      this.reset();
-      for (const status of statuses()) {
-        const state = status.cluster?.state;
-        if (state !== undefined) this.set({ target: status.target.name }, state === 'ok' ? 1 : 0);
-      }
+  createTargetGauge(
+    registry,
+    statuses,
+    'redis_health_cluster_state_ok',
+    '1 when CLUSTER INFO says cluster_state:ok (cluster targets only).',
+    (status) => {
+      const state = status.cluster?.state;
+      return state === undefined ? undefined : state === 'ok' ? 1 : 0;
     },
-  });
+  );
   new Gauge({
     name: 'redis_health_check_ok',
     help: '1 when a configured check (role, memory, replication, clients) passes.',

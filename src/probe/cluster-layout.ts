@@ -1,10 +1,4 @@
-/** What a cluster node says about the whole cluster, parsed from its replies. */
-export interface ClusterLayout {
-  /** `ok` or `fail`, from CLUSTER INFO. */
-  state: string;
-  /** Every master that serves slots, as HOST:PORT, in slot order. */
-  masters: string[];
-}
+import { formatHostPort } from '../config/host-port';
 
 /** Fields of CLUSTER INFO that change whenever the set of masters or their slots change. */
 const LAYOUT_FIELDS = [
@@ -44,7 +38,7 @@ export function parseClusterSlots(reply: unknown, askedHost: string): string[] {
     }
     const named = typeof master[0] === 'string' && master[0] !== '' && master[0] !== '?';
     const host = named ? (master[0] as string) : askedHost;
-    masters.add(`${host.includes(':') ? `[${host}]` : host}:${master[1]}`);
+    masters.add(formatHostPort(host, master[1]));
   }
   return [...masters];
 }

@@ -1,3 +1,4 @@
+import { parseHostPort } from '../config/host-port';
 import type { Target } from '../config/types';
 import type { ClusterNodes } from '../probe/cluster-probe';
 import { createConnection, type TargetConnection } from './create-connection';
@@ -38,12 +39,10 @@ export function createClusterConnections(target: Target): ClusterConnections {
 }
 
 function nodeTarget(target: Target, address: string): Target {
-  const split = address.lastIndexOf(':');
-  const host = address.slice(0, split).replace(/^\[(.*)\]$/, '$1');
   const node: Target = {
     ...target,
     mode: 'standalone',
-    endpoint: { host, port: Number(address.slice(split + 1)) },
+    endpoint: parseHostPort(address),
     address,
     db: 0,
   };

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import Redis, { type RedisOptions } from 'ioredis';
+import { formatHostPort } from '../config/host-port';
 import type { Target } from '../config/types';
 import type { ProbeConnection } from '../probe/run-probe';
 import {
@@ -143,10 +144,7 @@ export function createConnection(target: Target): TargetConnection {
     address() {
       const socket = client.stream;
       if (client.status !== 'ready' || socket?.remoteAddress === undefined) return undefined;
-      const host = socket.remoteAddress.includes(':')
-        ? `[${socket.remoteAddress}]`
-        : socket.remoteAddress;
-      return `${host}:${socket.remotePort ?? ''}`;
+      return formatHostPort(socket.remoteAddress, socket.remotePort ?? '');
     },
     async close(timeoutMs) {
       if (client.status !== 'ready') {
