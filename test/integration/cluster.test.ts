@@ -1,8 +1,6 @@
-import { parseConfig } from '../../src/config/load';
-import { createSidecar, type Sidecar } from '../../src/sidecar';
 import { httpGet } from '../helpers/http';
-import { createLogSink } from '../helpers/log-sink';
 import { startCluster } from '../helpers/redis-cluster';
+import { startTestSidecar, stopTestSidecars } from '../helpers/test-sidecar';
 import { stopAllRedis, type RedisServer } from '../helpers/redis-server';
 import { waitFor } from '../helpers/wait';
 
@@ -17,14 +15,13 @@ interface ClusterStatus {
 }
 
 let nodes: RedisServer[];
-let sidecar: Sidecar;
 let base: string;
 
 const address = (node: RedisServer) => `${node.host}:${node.port}`;
 
 beforeAll(async () => {
   nodes = await startCluster(3);
-  const config = parseConfig(
+  ({ base } = await startTestSidecar(
     `
 listen: 127.0.0.1:0
 targets:
@@ -34,15 +31,11 @@ targets:
     timeout: 150ms
     breaker: { failureThreshold: 3, recoveryTimeout: 1s, successThreshold: 1 }
 `,
-    {},
-  );
-  sidecar = createSidecar(config, createLogSink('warn').logger);
-  const server = await sidecar.start();
-  base = `http://127.0.0.1:${server.address.port}`;
+  ));
 }, 60_000);
 
 afterAll(async () => {
-  await sidecar?.stop();
+  await stopTestSidecars();
   await stopAllRedis();
 });
 

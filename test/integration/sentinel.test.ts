@@ -2,9 +2,8 @@ import { parseConfig } from '../../src/config/load';
 import type { Target } from '../../src/config/types';
 import { runProbe } from '../../src/probe/run-probe';
 import { createConnection } from '../../src/redis/create-connection';
-import { createSidecar, type Sidecar } from '../../src/sidecar';
 import { httpGet } from '../helpers/http';
-import { createLogSink } from '../helpers/log-sink';
+import { startTestSidecar, stopTestSidecars } from '../helpers/test-sidecar';
 import { startRedis, stopAllRedis, type RedisServer } from '../helpers/redis-server';
 import { createTestCertificates, type TestCertificates } from '../helpers/tls-certs';
 import { waitFor } from '../helpers/wait';
@@ -12,7 +11,6 @@ import { waitFor } from '../helpers/wait';
 let master: RedisServer;
 let replica: RedisServer;
 let sentinel: RedisServer;
-let sidecar: Sidecar;
 let base: string;
 
 const info = async (server: RedisServer, section: string) =>
@@ -33,7 +31,7 @@ beforeAll(async () => {
       ((await sentinel.command('SENTINEL', 'REPLICAS', 'mymaster')) as unknown[]).length > 0,
     { timeoutMs: 15_000 },
   );
-  const config = parseConfig(
+  ({ base } = await startTestSidecar(
     `
 listen: 127.0.0.1:0
 defaults: { interval: 200ms, timeout: 150ms, breaker: { failureThreshold: 3, recoveryTimeout: 1s } }
@@ -42,15 +40,11 @@ targets:
     sentinel: { masterName: mymaster, sentinels: ["127.0.0.1:${sentinel.port}"] }
     db: 2
 `,
-    {},
-  );
-  sidecar = createSidecar(config, createLogSink('warn').logger);
-  const server = await sidecar.start();
-  base = `http://127.0.0.1:${server.address.port}`;
+  ));
 }, 60_000);
 
 afterAll(async () => {
-  await sidecar?.stop();
+  await stopTestSidecars();
   await stopAllRedis();
 });
 

@@ -1,31 +1,23 @@
-import { parseConfig } from '../../src/config/load';
-import { createSidecar, type Sidecar } from '../../src/sidecar';
 import { httpGet } from '../helpers/http';
-import { createLogSink } from '../helpers/log-sink';
+import { startTestSidecar, stopTestSidecars } from '../helpers/test-sidecar';
 import { startRedis, stopAllRedis, type RedisServer } from '../helpers/redis-server';
 import { waitFor } from '../helpers/wait';
 
-const sidecars: Sidecar[] = [];
-
 afterAll(async () => {
-  await Promise.all(sidecars.map((sidecar) => sidecar.stop()));
+  await stopTestSidecars();
   await stopAllRedis();
 });
 
 /** Starts a sidecar on `targets` (YAML list items) with fast probing; returns its base URL. */
 async function startSidecar(targets: string): Promise<string> {
-  const config = parseConfig(
+  const { base } = await startTestSidecar(
     `listen: 127.0.0.1:0
 defaults: { interval: 100ms, timeout: 90ms, infoInterval: 100ms,
             breaker: { failureThreshold: 3, recoveryTimeout: 500ms, successThreshold: 1 } }
 targets:
 ${targets}`,
-    {},
   );
-  const sidecar = createSidecar(config, createLogSink('warn').logger);
-  sidecars.push(sidecar);
-  const server = await sidecar.start();
-  return `http://127.0.0.1:${server.address.port}`;
+  return base;
 }
 
 interface Status {

@@ -1,8 +1,6 @@
-import { parseConfig } from '../../src/config/load';
-import type { HttpServer } from '../../src/http/server';
-import { createSidecar, type Sidecar } from '../../src/sidecar';
 import { httpGet } from '../helpers/http';
 import { createLogSink } from '../helpers/log-sink';
+import { startTestSidecar, stopTestSidecars } from '../helpers/test-sidecar';
 import { startRedis, stopAllRedis, type RedisServer } from '../helpers/redis-server';
 import { waitFor } from '../helpers/wait';
 
@@ -20,8 +18,6 @@ const RECOVER_BOUND = RECOVERY + SUCCESSES * INTERVAL + INTERVAL;
 const SLACK = 200;
 
 let redis: RedisServer;
-let sidecar: Sidecar;
-let server: HttpServer;
 let base: string;
 const sink = createLogSink('info');
 
@@ -38,7 +34,7 @@ const metric = async (series: string) => {
 
 beforeAll(async () => {
   redis = await startRedis({ unixSocket: true });
-  const config = parseConfig(
+  ({ base } = await startTestSidecar(
     `
 listen: 127.0.0.1:0
 defaults:
@@ -55,15 +51,12 @@ targets:
     url: redis://127.0.0.1:1/0
     required: false
 `,
-    {},
-  );
-  sidecar = createSidecar(config, sink.logger);
-  server = await sidecar.start();
-  base = `http://127.0.0.1:${server.address.port}`;
+    sink.logger,
+  ));
 });
 
 afterAll(async () => {
-  await sidecar?.stop();
+  await stopTestSidecars();
   await stopAllRedis();
 });
 

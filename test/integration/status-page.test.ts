@@ -1,11 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { parseConfig } from '../../src/config/load';
-import { createSidecar, type Sidecar } from '../../src/sidecar';
 import { launchChromium } from '../helpers/browser';
 import { httpGet } from '../helpers/http';
 import { createLogSink } from '../helpers/log-sink';
+import { startTestSidecar, stopTestSidecars } from '../helpers/test-sidecar';
 import { startRedis, stopAllRedis, type RedisServer } from '../helpers/redis-server';
 import { waitFor } from '../helpers/wait';
 
@@ -14,13 +13,12 @@ const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts');
 const HOSTILE = '<img src=x onerror=alert(1)>';
 
 let redis: RedisServer;
-let sidecar: Sidecar;
 let browser: Browser;
 let base: string;
 
 beforeAll(async () => {
   redis = await startRedis();
-  const config = parseConfig(
+  ({ base } = await startTestSidecar(
     `listen: 127.0.0.1:0
 defaults: { interval: 200ms, timeout: 150ms }
 targets:
@@ -30,17 +28,14 @@ targets:
     sentinel: { masterName: "${HOSTILE}", sentinels: ["127.0.0.1:1"] }
     required: false
 `,
-    {},
-  );
-  sidecar = createSidecar(config, createLogSink('silent').logger);
-  const server = await sidecar.start();
-  base = `http://127.0.0.1:${server.address.port}`;
+    createLogSink('silent').logger,
+  ));
   browser = await launchChromium();
 }, 30_000);
 
 afterAll(async () => {
   await browser?.close();
-  await sidecar?.stop();
+  await stopTestSidecars();
   await stopAllRedis();
 });
 
