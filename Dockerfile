@@ -1,0 +1,25 @@
+# syntax=docker/dockerfile:1
+# redis-health-sidecar image: Node 24 LTS, production dependencies only, non-root, and nothing
+# written at run time (it works with readOnlyRootFilesystem: true).
+
+FROM node:24-bookworm-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+
+FROM node:24-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /src/package.json ./
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/dist ./dist
+# The node image's unprivileged user (uid 1000); numeric so runAsNonRoot can verify it.
+USER 1000:1000
+EXPOSE 19121
+# Exec form: node is PID 1 and receives SIGTERM itself; the sidecar handles it (fails /readyz,
+# serves for shutdownDelay, closes Redis connections with QUIT, exits 0).
+ENTRYPOINT ["node", "dist/main.js"]
+CMD ["serve"]
