@@ -241,6 +241,7 @@ async function sendCommand(
     disableClientInfo: true,
     ...(password !== undefined && { password }),
   });
+  client.on('error', () => undefined); // the command's rejection carries it
   try {
     await client.connect();
     const [name, ...args] = command;

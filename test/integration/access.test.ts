@@ -111,10 +111,12 @@ describe('passwords and ACL users', () => {
     // Rotate on the server and cut the connection, as a password change would.
     await adminCommand('ACL', 'SETUSER', 'rotating', 'resetpass', '>second-pw');
     await adminCommand('CLIENT', 'KILL', 'USER', 'rotating');
-    // A probe sent before the client has seen the socket close fails as `closed`; the next
-    // one reconnects and is refused with the old password.
-    const first = await probe();
-    const refused = !first.ok && first.reason === 'closed' ? await probe() : first;
+    // Probes sent before the client has seen the socket close fail as `closed` (on a busy
+    // machine, more than one); then one reconnects and is refused with the old password.
+    let refused = await probe();
+    for (let i = 0; i < 5 && !refused.ok && refused.reason === 'closed'; i += 1) {
+      refused = await probe();
+    }
     expect(refused).toMatchObject({ ok: false, reason: 'auth' });
 
     writeFileSync(file, 'second-pw\n'); // the Secret volume is updated
