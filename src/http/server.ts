@@ -15,6 +15,8 @@ const SERVER_TIMEOUTS = {
   requestTimeout: 15_000,
   keepAliveTimeout: 5_000,
 };
+/** How often Node looks for requests past those timeouts (its default is every 30 s). */
+const SERVER_OPTIONS = { connectionsCheckingInterval: 1000 };
 
 /** How often the TLS files are checked for a change (a rotated Kubernetes Secret). */
 const TLS_WATCH_MS = 2000;
@@ -39,8 +41,8 @@ export async function startServer(
   });
   const server: Server | TlsServer =
     tls === undefined
-      ? createServer(app.callback())
-      : createTlsServer(readTls(tls), app.callback());
+      ? createServer(SERVER_OPTIONS, app.callback())
+      : createTlsServer({ ...SERVER_OPTIONS, ...readTls(tls) }, app.callback());
   Object.assign(server, SERVER_TIMEOUTS);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
