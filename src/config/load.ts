@@ -42,8 +42,17 @@ export function parseConfig(text: string, env: Env, source = 'config'): Config {
     message: problem.message,
   });
 
+  let data: unknown;
+  try {
+    // Aliases resolve here: an unknown anchor, or too many aliases (a "billion laughs" file).
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const message = `invalid YAML: ${reason.split('\n')[0] ?? ''}`;
+    throw new ConfigError([{ path: '', message }], source);
+  }
   const keyed: KeyedProblem[] = [];
-  const expanded = expandEnv(doc.toJS() ?? {}, env, keyed);
+  const expanded = expandEnv(data ?? {}, env, keyed);
   const parsed = configSchema.safeParse(expanded, { reportInput: true });
   if (!parsed.success) keyed.push(...parsed.error.issues.flatMap(describeIssue));
   if (keyed.length > 0 || !parsed.success) throw new ConfigError(keyed.map(locate), source);
