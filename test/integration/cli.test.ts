@@ -1,4 +1,6 @@
 import { join } from 'node:path';
+import fc from 'fast-check';
+import { configText } from '../helpers/config-arbitraries';
 import { httpGet } from '../helpers/http';
 import { startRedis, stopAllRedis, type RedisServer } from '../helpers/redis-server';
 import { runSidecar, stopAllSidecars, writeConfig } from '../helpers/sidecar-process';
@@ -56,6 +58,20 @@ describe('validate', () => {
     expect((await run.exit()).code).toBe(2);
     expect(run.stderr()).toContain('REDIS_URL: scheme http:// is not supported');
   });
+
+  test('fuzzed files (fast-check): exit 0 or 2 with a message, never a crash or a hang', async () => {
+    await fc.assert(
+      fc.asyncProperty(configText, async (text) => {
+        const run = runSidecar(['validate', '--config', writeConfig(text)]);
+        const timer = setTimeout(() => run.kill('SIGKILL'), 10_000); // a hang fails the run
+        const { code } = await run.exit();
+        clearTimeout(timer);
+        const said = code === 0 ? run.stdout() : run.stderr();
+        return (code === 0 || code === 2) && said.trim() !== '' && !/\n\s+at /.test(said);
+      }),
+      { numRuns: 25 },
+    );
+  }, 120_000);
 });
 
 describe('usage', () => {
