@@ -164,8 +164,12 @@ test('Redis stops: RedisHealthTargetDown goes pending with the shipped rules', a
       const { alerts } = await prometheus.api<{ alerts: Array<NonNullable<typeof alert>> }>(
         'alerts',
       );
+      // The /probe job exports redis_health_up too; look for the sidecar job's alert.
       alert = alerts.find(
-        (a) => a.labels.alertname === 'RedisHealthTargetDown' && a.labels.target === 'main',
+        (a) =>
+          a.labels.alertname === 'RedisHealthTargetDown' &&
+          a.labels.target === 'main' &&
+          a.labels.job === 'redis-health',
       );
       return alert !== undefined;
     },
@@ -173,5 +177,8 @@ test('Redis stops: RedisHealthTargetDown goes pending with the shipped rules', a
   );
   console.log(`RedisHealthTargetDown ${alert!.state} ${Date.now() - started} ms after SIGKILL`);
   expect(['pending', 'firing']).toContain(alert!.state);
-  expect(alert!.labels).toMatchObject({ severity: 'critical', job: 'redis-health' });
+  expect(alert!.labels).toMatchObject({
+    severity: 'critical',
+    instance: sidecar.replace('http://', ''),
+  });
 });
