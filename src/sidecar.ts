@@ -51,6 +51,7 @@ export function createSidecar(
   );
   const logFailure = createFailureLog(logger);
   const events: MonitorEvents = {
+    started: (target, lateMs) => metrics.events.started(target, lateMs),
     probed(target, result) {
       metrics.events.probed(target, result);
       logFailure(target, result);

@@ -40,6 +40,9 @@ const LATENCY_BUCKETS = [
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
 ];
 
+/** Probe start delays from 1 ms (normal) to 1 s (a stalled event loop). */
+const DELAY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1];
+
 /**
  * Creates the whole metric catalogue on `registry` (never the global one). Gauges describing
  * current state are computed at scrape time from `source`; counters are fed by `events`.
@@ -127,6 +130,12 @@ export function createMetrics(
     buckets: LATENCY_BUCKETS,
     registers,
   });
+  const lateness = new Histogram({
+    name: 'redis_health_schedule_delay_seconds',
+    help: 'How late probes start against their schedule: timer and event-loop delay, all targets.',
+    buckets: DELAY_BUCKETS,
+    registers,
+  });
   const reloadOk = new Gauge({
     name: 'redis_health_config_last_reload_successful',
     help: '1 if the last config reload succeeded (or none was tried).',
@@ -145,6 +154,9 @@ export function createMetrics(
   const tracked = new Set<string>();
   return {
     events: {
+      started(_target: Target, lateMs: number) {
+        lateness.observe(lateMs / 1000);
+      },
       probed(target: Target, result: ProbeResult) {
         probes.inc({ target: target.name, result: result.ok ? 'ok' : result.reason });
         if (result.ok) latency.observe({ target: target.name }, result.seconds);

@@ -10,6 +10,8 @@ import type { TargetStatus } from './target-status';
 
 /** Who hears about probes and breaker transitions: metrics and logs, wired by main. */
 export interface MonitorEvents {
+  /** A probe starts `lateMs` after the time it was scheduled for (timer and event-loop delay). */
+  started(target: Target, lateMs: number): void;
   probed(target: Target, result: ProbeResult): void;
   transitioned(target: Target, transition: Transition): void;
 }
@@ -100,6 +102,7 @@ export function createTargetMonitor(target: Target, deps: TargetMonitorDeps): Ta
   };
 
   function tick() {
+    const lateMs = dueAt === undefined ? 0 : Math.max(0, scheduler.now() - dueAt);
     timer = undefined;
     dueAt = undefined;
     if (stopped) return;
@@ -111,6 +114,7 @@ export function createTargetMonitor(target: Target, deps: TargetMonitorDeps): Ta
     }
     const startedAt = scheduler.now();
     runningSince = startedAt;
+    events.started(target, lateMs);
     running = deps
       .probe()
       .catch((error: unknown): ProbeResult => ({

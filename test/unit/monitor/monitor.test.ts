@@ -16,7 +16,7 @@ function setup() {
       },
     }),
     scheduler,
-    events: { probed: () => undefined, transitioned: () => undefined },
+    events: { started: () => undefined, probed: () => undefined, transitioned: () => undefined },
     random: () => 0.5, // no jitter: probes exactly one interval apart
   });
   return { scheduler, probes, closed, monitor };

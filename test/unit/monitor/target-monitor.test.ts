@@ -14,6 +14,7 @@ function setup(random = () => 0.5) {
     scheduler,
     probe: () => probe.run(),
     events: {
+      started: () => undefined,
       probed: (_target, result) => results.push(result.ok),
       transitioned: (_target, transition) => transitions.push(transition),
     },
@@ -23,6 +24,31 @@ function setup(random = () => 0.5) {
 }
 
 describe('target monitor', () => {
+  test('reports how late each probe starts against its schedule', async () => {
+    const fake = createFakeScheduler();
+    // Timers that fire 30 ms after they were due, as on a busy event loop.
+    const slow = {
+      ...fake,
+      setTimeout: (callback: () => void, ms: number) => fake.setTimeout(callback, ms + 30),
+    };
+    const late: number[] = [];
+    const monitor = createTargetMonitor(makeTarget(), {
+      scheduler: slow,
+      probe: () => Promise.resolve({ ok: true, seconds: 0.001 }),
+      events: {
+        started: (_target, ms) => late.push(ms),
+        probed: () => undefined,
+        transitioned: () => undefined,
+      },
+      random: () => 0.5,
+    });
+    monitor.start();
+    await fake.advance(10_000);
+    await monitor.stop();
+    expect(late.length).toBeGreaterThan(1);
+    expect(new Set(late)).toEqual(new Set([30]));
+  });
+
   test('the first probe starts at once, then one per interval', async () => {
     const { scheduler, probe, monitor } = setup();
     monitor.start();
@@ -121,7 +147,7 @@ describe('target monitor', () => {
         calls += 1;
         return Promise.reject(new Error('boom'));
       },
-      events: { probed: () => undefined, transitioned: () => undefined },
+      events: { started: () => undefined, probed: () => undefined, transitioned: () => undefined },
     });
     monitor.start();
     await scheduler.advance(1100);
