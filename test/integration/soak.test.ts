@@ -117,8 +117,11 @@ ${targets.join('\n')}
     expect(round).toBeGreaterThanOrEqual(Math.floor(SOAK_SECONDS / 4));
     expect(after.fds).toBeLessThanOrEqual(baseline.fds + 5);
     expect(after.rss).toBeLessThan(baseline.rss * 1.25 + 10);
-    expect(p99(lagMs)).toBeLessThan(100);
-    expect(p99(httpMs)).toBeLessThan(100);
+    // Generous bounds: other test files run beside this one on two cores, and /metrics of 200
+    // targets is some 9000 lines.
+    expect(p99(lagMs)).toBeLessThan(250);
+    expect(Math.max(...lagMs)).toBeLessThan(1000);
+    expect(p99(httpMs)).toBeLessThan(500);
     sidecar.kill('SIGTERM');
     expect((await sidecar.exit()).code).toBe(0);
   },
