@@ -12,6 +12,9 @@ RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:24-bookworm-slim
 ENV NODE_ENV=production
+# V8 in Node 24 grows the young generation up to 128 MiB on a big host; a small semi-space keeps
+# the sidecar's memory flat (measured: 200 targets, 250 MiB → 150 MiB), at no visible CPU cost.
+ENV NODE_OPTIONS=--max-semi-space-size=8
 WORKDIR /app
 COPY --from=build /src/package.json ./
 COPY --from=build /src/node_modules ./node_modules

@@ -61,8 +61,28 @@ ${targets.join('\n')}
       timeoutMs: 30_000,
       everyMs: 250,
     });
-    await sleep(10_000); // warm up: JIT, INFO on every target, pools filled
-    const baseline = { rss: rssMiB(pid), fds: openFds(pid) };
+    // Warm up: JIT, INFO on every target, and one fault on each server so that the failure
+    // paths have run once too; then the baseline.
+    for (const server of servers) {
+      await server.kill();
+      await sleep(2000);
+      await server.restart();
+    }
+    await waitFor(
+      'every target up after the warm-up',
+      async () => (await upCount()) === targets.length,
+      {
+        timeoutMs: 30_000,
+        everyMs: 250,
+      },
+    );
+    await sleep(5000);
+    const heapMiB = async () =>
+      Number(
+        /^nodejs_heap_size_used_bytes (\S+)$/m.exec((await httpGet(`${base}/metrics`)).body)?.[1],
+      ) /
+      2 ** 20;
+    const baseline = { rss: rssMiB(pid), fds: openFds(pid), heap: await heapMiB() };
 
     // Every second: the event loop's worst delay since the last scrape, and how long HTTP took.
     const lagMs: number[] = [];
@@ -104,13 +124,13 @@ ${targets.join('\n')}
     await sleep(5000); // let dropped sockets close and garbage be collected
     sampling = false;
     await sampler;
-    const after = { rss: rssMiB(pid), fds: openFds(pid) };
+    const after = { rss: rssMiB(pid), fds: openFds(pid), heap: await heapMiB() };
 
     const sorted = (values: number[]) => [...values].sort((a, b) => a - b);
     const p99 = (values: number[]) => sorted(values)[Math.floor(values.length * 0.99)] ?? NaN;
     console.log(
       `soak ${SOAK_SECONDS} s, ${round} faults, ${targets.length} targets: ` +
-        `RSS ${baseline.rss.toFixed(1)} → ${after.rss.toFixed(1)} MiB, fds ${baseline.fds} → ${after.fds}, ` +
+        `RSS ${baseline.rss.toFixed(1)} → ${after.rss.toFixed(1)} MiB, heap used ${baseline.heap.toFixed(1)} → ${after.heap.toFixed(1)} MiB, fds ${baseline.fds} → ${after.fds}, ` +
         `event-loop lag max p99 ${p99(lagMs).toFixed(1)} ms (worst ${Math.max(...lagMs).toFixed(1)} ms), ` +
         `HTTP p99 ${p99(httpMs).toFixed(1)} ms over ${httpMs.length} requests`,
     );
