@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'test-artifacts/', 'node_modules/'] },
+  { ignores: ['dist/', 'coverage/', 'test-artifacts/', 'node_modules/', '.bench-build/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   { files: ['**/*.js'], languageOptions: { globals: globals.node, sourceType: 'commonjs' } },

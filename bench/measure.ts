@@ -1,0 +1,95 @@
+// Small measuring tools: HTTP timing with a keep-alive agent (as Prometheus scrapes),
+// percentiles, /proc readings, Prometheus text parsing.
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+
+const agent = new Agent({ keepAlive: true, maxSockets: 16 });
+
+export interface Timed {
+  status: number;
+  ms: number;
+  body: string;
+}
+
+/** GET with a keep-alive agent; `timeoutMs` bounds the wait (status 0 when it runs out). */
+export function timedGet(url: string, timeoutMs = 30_000): Promise<Timed> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const req = request(url, { agent }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, ms: performance.now() - started, body }),
+      );
+    });
+    req.setTimeout(timeoutMs, () => req.destroy());
+    req.on('error', () => resolve({ status: 0, ms: performance.now() - started, body: '' }));
+    req.end();
+  });
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))]!;
+}
+
+export const round = (value: number, digits = 2) => Number(value.toFixed(digits));
+
+export function rssMiB(pid: number): number {
+  const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Number(kb) / 1024;
+}
+
+/** User + system CPU seconds of a process (clock ticks are 1/100 s on Linux). */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Sum of every sample of `name` (any labels) in Prometheus text. */
+export function sampleSum(text: string, name: string, labelFilter = ''): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const rest = line.slice(name.length);
+    if (rest[0] !== ' ' && rest[0] !== '{') continue;
+    if (labelFilter !== '' && !rest.includes(labelFilter)) continue;
+    sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}
+
+/** Cumulative bucket counts of a histogram without labels, by `le`. */
+export function buckets(text: string, name: string): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const match of text.matchAll(
+    new RegExp(`^${name}_bucket\\{le="([^"]+)"\\} (\\S+)$`, 'gm'),
+  )) {
+    out.set(match[1] === '+Inf' ? Infinity : Number(match[1]), Number(match[2]));
+  }
+  return out;
+}
+
+/** The upper bound of the bucket holding quantile `q` of the observations between two readings. */
+export function bucketQuantile(
+  before: Map<number, number>,
+  after: Map<number, number>,
+  q: number,
+): number {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const total = (after.get(Infinity) ?? 0) - (before.get(Infinity) ?? 0);
+  for (const bound of bounds) {
+    if ((after.get(bound) ?? 0) - (before.get(bound) ?? 0) >= q * total) return bound;
+  }
+  return Infinity;
+}
+
+/** `INFO stats commandstats` as numbers: total calls, connections received. */
+export function redisCounters(info: string): { calls: number; connections: number } {
+  let calls = 0;
+  for (const match of info.matchAll(/^cmdstat_[^:]+:calls=(\d+)/gm)) calls += Number(match[1]);
+  const connections = Number(/^total_connections_received:(\d+)/m.exec(info)?.[1] ?? 0);
+  return { calls, connections };
+}

@@ -1,0 +1,177 @@
+// The processes a benchmark runs: redis-server, the sidecar (the built CLI) and Debian's
+// prometheus-redis-exporter, each on a free loopback port, each stopped by stopAll().
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+
+const children = new Set<ChildProcess>();
+const dirs: string[] = [];
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  dirs.push(dir);
+  return dir;
+}
+
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check().catch(() => false)) return;
+    await sleep(50);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+export interface RedisProcess {
+  port: number;
+  pid(): number;
+  /** A connection of the benchmark's own, for INFO and CLIENT LIST. */
+  admin: Redis;
+  pause(): void;
+  resume(): void;
+  kill(): Promise<void>;
+  restart(): Promise<void>;
+}
+
+export async function startRedis(args: string[] = []): Promise<RedisProcess> {
+  if (spawnSync('redis-server', ['--version']).status !== 0) {
+    throw new Error('redis-server is not on PATH: apt-get install -y redis-server');
+  }
+  const port = await freePort();
+  const dir = tempDir('bench-redis-');
+  let child: ChildProcess;
+  const launch = async () => {
+    child = track(
+      spawn(
+        'redis-server',
+        [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--dir',
+          dir,
+          ...args,
+        ],
+        { stdio: 'ignore' },
+      ),
+    );
+    const probe = new Redis({
+      port,
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    probe.on('error', () => undefined);
+    await until(
+      `redis-server on ${port}`,
+      async () => (await probe.connect().then(() => probe.ping())) === 'PONG',
+    );
+    probe.disconnect();
+  };
+  await launch();
+  const admin = new Redis({ port, maxRetriesPerRequest: 1, protocol: 2, disableClientInfo: true });
+  admin.on('error', () => undefined);
+  return {
+    port,
+    pid: () => child.pid!,
+    admin,
+    pause: () => child.kill('SIGSTOP'),
+    resume: () => child.kill('SIGCONT'),
+    async kill() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+    },
+    restart: launch,
+  };
+}
+
+export interface Sidecar {
+  url: string;
+  pid: number;
+}
+
+/** Runs the built CLI as `npm start` does (same V8 flag). */
+export async function startSidecar(
+  config: string,
+  nodeArgs = ['--max-semi-space-size=8'],
+): Promise<Sidecar> {
+  const dir = tempDir('bench-sidecar-');
+  const file = join(dir, 'config.yaml');
+  writeFileSync(file, config);
+  const main = join(__dirname, '..', '..', 'dist', 'main.js');
+  const child = track(
+    spawn(process.execPath, [...nodeArgs, main, '--config', file], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => {
+    if (out.length < 65536) out += chunk.toString();
+  });
+  child.stderr!.resume();
+  let url = '';
+  await until('the sidecar to start', async () => {
+    const port = /"listen":"[^"]*:(\d+)"/.exec(out)?.[1];
+    if (port !== undefined) url = `http://127.0.0.1:${port}`;
+    return url !== '';
+  });
+  return { url, pid: child.pid! };
+}
+
+export const exporterPath = '/usr/bin/prometheus-redis-exporter';
+
+export function exporterInstalled(): boolean {
+  return spawnSync(exporterPath, ['--version']).status === 0;
+}
+
+/** Debian's prometheus-redis-exporter (oliver006/redis_exporter) in front of one Redis. */
+export async function startExporter(redisPort: number): Promise<Sidecar> {
+  const port = await freePort();
+  const child = track(
+    spawn(
+      exporterPath,
+      [`--redis.addr=redis://127.0.0.1:${redisPort}`, `--web.listen-address=127.0.0.1:${port}`],
+      { stdio: 'ignore' },
+    ),
+  );
+  const url = `http://127.0.0.1:${port}`;
+  await until('the exporter to start', async () => (await fetch(`${url}/`)).ok);
+  return { url, pid: child.pid! };
+}
+
+export async function stopAll(): Promise<void> {
+  const exits = [...children].map((child) => new Promise((resolve) => child.once('exit', resolve)));
+  for (const child of children) {
+    child.kill('SIGCONT');
+    child.kill('SIGKILL');
+  }
+  await Promise.all(exits);
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,166 @@
+// BENCHMARKS.md from the measured numbers: one table per goal, each row saying met or missed.
+import type { accuracy, costOnRedis, detection, scale, scrapeLatency } from './scenarios';
+
+interface Results {
+  context: Record<string, string>;
+  scrapeLatency: Awaited<ReturnType<typeof scrapeLatency>>;
+  detection: Awaited<ReturnType<typeof detection>>;
+  costOnRedis: Awaited<ReturnType<typeof costOnRedis>>;
+  accuracy: Awaited<ReturnType<typeof accuracy>>;
+  scale: Awaited<ReturnType<typeof scale>>;
+}
+
+const verdict = (ok: boolean) => (ok ? 'met' : '**missed**');
+const table = (header: string[], rows: Array<Array<string | number>>) =>
+  [
+    `| ${header.join(' | ')} |`,
+    `| ${header.map(() => '---').join(' | ')} |`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
+
+export function renderReport(r: Results): string {
+  const {
+    context: c,
+    scrapeLatency: s,
+    detection: d,
+    costOnRedis: cost,
+    accuracy: a,
+    scale: sc,
+  } = r;
+  const exporter = s.healthy.exporter;
+  const big = sc.rows.at(-1)!;
+  const parts = [
+    '# Benchmarks',
+    '',
+    `Measured ${c.date} with \`${c.command}\` (${c.mode} mode) on ${c.machine}; Node ${c.node}, ` +
+      `redis-health-sidecar ${c.sidecar}, ${c.redis}, prometheus-redis-exporter ${c.exporter}. ` +
+      'Everything runs on this one machine over loopback, the sidecar and the exporter side by ' +
+      'side in the same run, so compare ratios more than absolute times. The numbers are also in ' +
+      '`BENCHMARKS.json`.',
+    '',
+    '## 1. Scrape latency of `/metrics`',
+    '',
+    table(
+      ['Redis', 'sidecar p50', 'sidecar p99', 'exporter p50', 'exporter p99', 'goal', ''],
+      [
+        [
+          'healthy',
+          `${s.healthy.sidecar.p50} ms`,
+          `${s.healthy.sidecar.p99} ms`,
+          exporter ? `${exporter.p50} ms` : '—',
+          exporter ? `${exporter.p99} ms` : '—',
+          'sidecar p50 ≤ exporter p50',
+          exporter ? verdict(s.healthy.sidecar.p50 <= exporter.p50) : 'no exporter',
+        ],
+        [
+          'hung (SIGSTOP)',
+          `${s.hung.sidecar.p50} ms`,
+          `${s.hung.sidecar.p99} ms`,
+          s.hung.exporter ? `${s.hung.exporter.gaveUp ? '> ' : ''}${s.hung.exporter.p50} ms` : '—',
+          s.hung.exporter ? `${s.hung.exporter.gaveUp ? '> ' : ''}${s.hung.exporter.p99} ms` : '—',
+          'sidecar p99 < 10 ms',
+          verdict(s.hung.sidecar.p99 < 10),
+        ],
+      ],
+    ),
+    '',
+    `${s.healthy.sidecar.count} sequential scrapes each over a keep-alive connection; the hung ` +
+      `exporter was scraped ${s.hung.exporter?.count ?? 0} times at once (each waits for its connection timeout` +
+      `${s.hung.exporter?.gaveUp ? '; the benchmark stopped waiting, hence ">"' : ''}).`,
+    '',
+    '## 2. Detection and recovery (`/readyz/NAME`)',
+    '',
+    `interval ${d.settings.interval} ms, timeout ${d.settings.timeout} ms, failureThreshold ` +
+      `${d.settings.failures}, recoveryTimeout ${d.settings.recovery} ms, successThreshold ` +
+      `${d.settings.successes}; worst of ${d.rounds} round(s). Goal: within the bound plus one interval.`,
+    '',
+    table(
+      ['fault', '503 after', 'bound', '200 again after', 'bound', 'goal'],
+      d.results.map((row) => [
+        row.fault,
+        `${row.detectMs} ms`,
+        `${row.detectBoundMs} ms`,
+        `${row.recoverMs} ms`,
+        `${row.recoverBoundMs} ms`,
+        verdict(row.withinBounds),
+      ]),
+    ),
+    '',
+    '## 3. Cost on Redis',
+    '',
+    `From Redis's own \`INFO commandstats\` and \`INFO stats\` over ${cost.windowMs / 1000} s of steady state. ` +
+      'The sidecar probed every 250 ms with INFO every 7.5 s (one INFO per 30 probes, as with a 1 s ' +
+      'interval and the default 30 s infoInterval); the exporter was scraped every second. At the ' +
+      "sidecar's defaults (5 s interval, INFO every 30 s) a probe costs 1 + 1/6 ≈ 1.17 commands on average.",
+    '',
+    table(
+      ['', 'observations', 'commands each', 'new connections each', 'goal'],
+      [
+        [
+          'sidecar (probe)',
+          cost.sidecar.probes,
+          cost.sidecar.commandsPerProbe,
+          cost.sidecar.newConnectionsPerProbe,
+          `≤ 1.05 commands, 0 connections: ${verdict(cost.sidecar.commandsPerProbe <= 1.05 && cost.sidecar.newConnectionsPerProbe === 0)}`,
+        ],
+        cost.exporter
+          ? [
+              'exporter (scrape)',
+              cost.exporter.scrapes,
+              cost.exporter.commandsPerScrape,
+              cost.exporter.newConnectionsPerScrape,
+              '—',
+            ]
+          : ['exporter', 'not installed', '—', '—', '—'],
+      ],
+    ),
+    '',
+    '## 4. Measurement accuracy',
+    '',
+    table(
+      ['', 'average round trip', 'samples', 'goal'],
+      [
+        ['`redis-cli --latency`', `${a.redisCli.avgMs} ms`, a.redisCli.samples ?? '—', ''],
+        [
+          'sidecar probe (histogram sum / count)',
+          `${a.sidecar.avgMs} ms`,
+          a.sidecar.probes,
+          `within 3×: ${a.ratio}× ${verdict(a.ratio <= 3)}`,
+        ],
+      ],
+    ),
+    '',
+    '## 5. Footprint and scale (every target probed every second)',
+    '',
+    table(
+      [
+        'targets',
+        'up',
+        'RSS',
+        'CPU (% of one core)',
+        'schedule delay p99',
+        '/metrics p50 / p99',
+        'lines',
+      ],
+      sc.rows.map((row) => [
+        row.targets,
+        row.up,
+        `${row.rssMiB} MiB`,
+        `${row.cpuPercentOfOneCore} %`,
+        `≤ ${row.scheduleDelayP99Ms} ms`,
+        `${row.metricsMs.p50} / ${row.metricsMs.p99} ms`,
+        row.metricsLines,
+      ]),
+    ),
+    '',
+    `Goals at 1000 targets: RSS < 128 MiB, CPU < 30 %, schedule delay p99 < 20 ms, /metrics < 50 ms. ` +
+      (big.targets === 1000
+        ? `Here: RSS ${verdict(big.rssMiB < 128)}, CPU ${verdict(big.cpuPercentOfOneCore < 30)}, ` +
+          `delay ${verdict(big.scheduleDelayP99Ms < 20)}, /metrics ${verdict(big.metricsMs.p99 < 50)}.`
+        : 'The quick mode stops at 100 targets; run `npm run bench` for 1000.') +
+      ` Schedule delay is read from the sidecar's own \`redis_health_schedule_delay_seconds\` ` +
+      `histogram (so the upper bound of a bucket); CPU over ${sc.windowMs / 1000} s from /proc.`,
+    '',
+  ];
+  return parts.join('\n');
+}

@@ -1,0 +1,60 @@
+// npm run bench [-- --quick]: measures the sidecar beside prometheus-redis-exporter on this
+// machine and writes BENCHMARKS.md and BENCHMARKS.json. --quick takes about a minute.
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { version } from '../package.json';
+import { exporterInstalled, exporterPath, stopAll } from './processes';
+import { accuracy, costOnRedis, detection, scale, scrapeLatency, type Mode } from './scenarios';
+import { renderReport } from './report';
+
+async function main() {
+  const mode: Mode = { quick: process.argv.includes('--quick') };
+  const root = join(__dirname, '..', '..');
+  const firstLine = (command: string, args: string[]) =>
+    (spawnSync(command, args, { encoding: 'utf8' }).stdout ?? '').split('\n')[0]?.trim() ?? '';
+  const exporter = exporterInstalled()
+    ? (/Exporter (\S+)/.exec(
+        spawnSync(exporterPath, ['--version'], { encoding: 'utf8' }).stderr,
+      )?.[1] ?? 'installed')
+    : undefined;
+  if (exporter === undefined) {
+    console.log(
+      `prometheus-redis-exporter is not installed (${exporterPath}): measuring the sidecar alone. ` +
+        'Install it with `apt-get install -y prometheus-redis-exporter` to compare.',
+    );
+  }
+  const context = {
+    date: new Date().toISOString(),
+    mode: mode.quick ? 'quick' : 'full',
+    command: `npm run bench${mode.quick ? ' -- --quick' : ''}`,
+    machine: `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB`,
+    node: process.version,
+    sidecar: version,
+    redis: firstLine('redis-server', ['--version']),
+    exporter: exporter ?? 'not installed',
+  };
+  const results: Record<string, unknown> = { context };
+  const steps = { scrapeLatency, detection, costOnRedis, accuracy, scale };
+  try {
+    for (const [name, step] of Object.entries(steps)) {
+      const started = Date.now();
+      console.log(`bench: ${name} ...`);
+      results[name] = await step(mode);
+      console.log(`bench: ${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      await stopAll();
+    }
+  } finally {
+    await stopAll();
+  }
+  writeFileSync(join(root, 'BENCHMARKS.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(root, 'BENCHMARKS.md'), renderReport(results as never));
+  console.log('bench: wrote BENCHMARKS.md and BENCHMARKS.json');
+}
+
+main().catch(async (error: unknown) => {
+  console.error(error);
+  await stopAll();
+  process.exit(1);
+});
