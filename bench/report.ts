@@ -33,7 +33,7 @@ export function renderReport(r: Results): string {
     '# Benchmarks',
     '',
     `Measured ${c.date} with \`${c.command}\` (${c.mode} mode) on ${c.machine}; Node ${c.node}, ` +
-      `redis-health-sidecar ${c.sidecar}, ${c.redis}, prometheus-redis-exporter ${c.exporter}. ` +
+      `redis-health-sidecar ${c.sidecar}, Redis ${c.redis}, prometheus-redis-exporter ${c.exporter}. ` +
       'Everything runs on this one machine over loopback, the sidecar and the exporter side by ' +
       'side in the same run, so compare ratios more than absolute times. The numbers are also in ' +
       '`BENCHMARKS.json`.',

@@ -14,11 +14,11 @@ async function main() {
   const root = join(__dirname, '..', '..');
   const firstLine = (command: string, args: string[]) =>
     (spawnSync(command, args, { encoding: 'utf8' }).stdout ?? '').split('\n')[0]?.trim() ?? '';
-  const exporter = exporterInstalled()
-    ? (/Exporter (\S+)/.exec(
-        spawnSync(exporterPath, ['--version'], { encoding: 'utf8' }).stderr,
-      )?.[1] ?? 'installed')
-    : undefined;
+  const exporterVersion = () => {
+    const run = spawnSync(exporterPath, ['--version'], { encoding: 'utf8' });
+    return /Exporter v?(\S+)/.exec(`${run.stdout}${run.stderr}`)?.[1] ?? 'installed';
+  };
+  const exporter = exporterInstalled() ? exporterVersion() : undefined;
   if (exporter === undefined) {
     console.log(
       `prometheus-redis-exporter is not installed (${exporterPath}): measuring the sidecar alone. ` +
@@ -32,7 +32,7 @@ async function main() {
     machine: `${cpus()[0]?.model ?? 'unknown CPU'}, ${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB`,
     node: process.version,
     sidecar: version,
-    redis: firstLine('redis-server', ['--version']),
+    redis: /v=(\S+)/.exec(firstLine('redis-server', ['--version']))?.[1] ?? 'unknown',
     exporter: exporter ?? 'not installed',
   };
   const results: Record<string, unknown> = { context };
