@@ -1,4 +1,5 @@
 import { Registry, type Metric } from 'prom-client';
+import { renderPrometheusText } from './prometheus-text';
 
 export const prometheusContentType = Registry.PROMETHEUS_CONTENT_TYPE;
 export const openMetricsContentType = Registry.OPENMETRICS_CONTENT_TYPE;
@@ -13,7 +14,9 @@ export async function renderMetrics(
   registry: Registry,
   openMetrics: boolean,
 ): Promise<{ contentType: string; body: string }> {
-  if (!openMetrics) return { contentType: prometheusContentType, body: await registry.metrics() };
+  if (!openMetrics) {
+    return { contentType: prometheusContentType, body: await renderPrometheusText(registry) };
+  }
   return { contentType: openMetricsContentType, body: await renderOpenMetrics(registry) };
 }
 
