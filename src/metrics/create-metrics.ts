@@ -5,7 +5,7 @@ import type { MonitorEvents } from '../monitor/target-monitor';
 import type { TargetStatus } from '../monitor/target-status';
 import { reasons, type ProbeResult } from '../probe/result';
 import { createServerMetrics } from './server-metrics';
-import { createTargetGauge } from './target-gauge';
+import { createComputedGauge, createTargetGauge } from './target-gauge';
 
 /** What the metrics read at scrape time. */
 export interface MetricsSource {
@@ -69,33 +69,34 @@ export function createMetrics(
     'Unix time of the last successful probe; 0 before the first.',
     (s) => (s.lastSuccessAt ?? 0) / 1000,
   );
-  new Gauge({
-    name: 'redis_health_breaker_state',
-    help: 'Circuit breaker state of the target: exactly one state is 1.',
-    labelNames: ['target', 'state'],
-    registers,
-    collect() {
-      this.reset();
-      for (const status of source.statuses()) {
-        for (const state of breakerStates) {
-          this.set({ target: status.target.name, state }, status.breaker === state ? 1 : 0);
-        }
-      }
-    },
-  });
-  new Gauge({
-    name: 'redis_health_target_info',
-    help: 'Configured targets: address is host:port or socket path, never credentials.',
-    labelNames: ['target', 'address', 'db', 'mode', 'required'],
-    registers,
-    collect() {
-      this.reset();
-      for (const { target, address } of source.statuses()) {
-        const { name, db, mode, required } = target;
-        this.set({ target: name, address, db: String(db), mode, required: String(required) }, 1);
-      }
-    },
-  });
+  createComputedGauge(
+    registry,
+    'redis_health_breaker_state',
+    'Circuit breaker state of the target: exactly one state is 1.',
+    () =>
+      source.statuses().flatMap((status) =>
+        breakerStates.map((state) => ({
+          labels: { target: status.target.name, state },
+          value: status.breaker === state ? 1 : 0,
+        })),
+      ),
+  );
+  createComputedGauge(
+    registry,
+    'redis_health_target_info',
+    'Configured targets: address is host:port or socket path, never credentials.',
+    () =>
+      source.statuses().map(({ target, address }) => ({
+        labels: {
+          target: target.name,
+          address,
+          db: String(target.db),
+          mode: target.mode,
+          required: String(target.required),
+        },
+        value: 1,
+      })),
+  );
   new Gauge({
     name: 'redis_health_ready',
     help: '1 when /readyz would answer 200.',

@@ -1,6 +1,6 @@
-import { Gauge, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { evaluateChecks } from '../monitor/checks';
-import { createTargetGauge } from './target-gauge';
+import { createComputedGauge, createTargetGauge } from './target-gauge';
 import type { TargetStatus } from '../monitor/target-status';
 import type { ServerFacts } from '../probe/server-facts';
 
@@ -12,7 +12,6 @@ export function createServerMetrics(
   registry: Registry,
   statuses: () => readonly TargetStatus[],
 ): void {
-  const registers = [registry];
   const fromFacts = (
     name: string,
     help: string,
@@ -23,20 +22,22 @@ export function createServerMetrics(
       return facts === undefined ? undefined : read(facts);
     });
 
-  new Gauge({
-    name: 'redis_health_server_info',
-    help: 'Version and role of the Redis server, from INFO.',
-    labelNames: ['target', 'redis_version', 'role'],
-    registers,
-    collect() {
-      this.reset();
-      for (const status of statuses()) {
+  createComputedGauge(
+    registry,
+    'redis_health_server_info',
+    'Version and role of the Redis server, from INFO.',
+    () =>
+      statuses().flatMap((status) => {
         const facts = status.info?.facts;
-        if (facts === undefined) continue;
-        this.set({ target: status.target.name, redis_version: facts.version, role: facts.role }, 1);
-      }
-    },
-  });
+        if (facts === undefined) return [];
+        const labels = {
+          target: status.target.name,
+          redis_version: facts.version,
+          role: facts.role,
+        };
+        return [{ labels, value: 1 }];
+      }),
+  );
   fromFacts('redis_health_server_loading', '1 while Redis loads its dataset.', (facts) =>
     facts.loading ? 1 : 0,
   );
@@ -76,18 +77,16 @@ export function createServerMetrics(
       return state === undefined ? undefined : state === 'ok' ? 1 : 0;
     },
   );
-  new Gauge({
-    name: 'redis_health_check_ok',
-    help: '1 when a configured check (role, memory, replication, clients) passes.',
-    labelNames: ['target', 'check'],
-    registers,
-    collect() {
-      this.reset();
-      for (const status of statuses()) {
-        for (const check of evaluateChecks(status.target.checks, status.info)) {
-          this.set({ target: status.target.name, check: check.name }, check.ok ? 1 : 0);
-        }
-      }
-    },
-  });
+  createComputedGauge(
+    registry,
+    'redis_health_check_ok',
+    '1 when a configured check (role, memory, replication, clients) passes.',
+    () =>
+      statuses().flatMap((status) =>
+        evaluateChecks(status.target.checks, status.info).map((check) => ({
+          labels: { target: status.target.name, check: check.name },
+          value: check.ok ? 1 : 0,
+        })),
+      ),
+  );
 }
