@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 
 const children = new Set<ChildProcess>();
+const clients = new Set<Redis>();
 const dirs: string[] = [];
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -97,6 +98,7 @@ export async function startRedis(args: string[] = []): Promise<RedisProcess> {
   await launch();
   const admin = new Redis({ port, maxRetriesPerRequest: 1, protocol: 2, disableClientInfo: true });
   admin.on('error', () => undefined);
+  clients.add(admin);
   return {
     port,
     pid: () => child.pid!,
@@ -167,6 +169,8 @@ export async function startExporter(redisPort: number): Promise<Sidecar> {
 }
 
 export async function stopAll(): Promise<void> {
+  for (const client of clients) client.disconnect();
+  clients.clear();
   const exits = [...children].map((child) => new Promise((resolve) => child.once('exit', resolve)));
   for (const child of children) {
     child.kill('SIGCONT');

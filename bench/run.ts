@@ -53,8 +53,12 @@ async function main() {
   console.log('bench: wrote BENCHMARKS.md and BENCHMARKS.json');
 }
 
-main().catch(async (error: unknown) => {
-  console.error(error);
-  await stopAll();
-  process.exit(1);
-});
+// Exit explicitly: keep-alive HTTP sockets to stopped processes must not hold the run open.
+main().then(
+  () => process.exit(0),
+  async (error: unknown) => {
+    console.error(error);
+    await stopAll();
+    process.exit(1);
+  },
+);
