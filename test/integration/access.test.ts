@@ -111,10 +111,12 @@ describe('passwords and ACL users', () => {
     // Rotate on the server and cut the connection, as a password change would.
     await adminCommand('ACL', 'SETUSER', 'rotating', 'resetpass', '>second-pw');
     await adminCommand('CLIENT', 'KILL', 'USER', 'rotating');
-    // Probes sent before the client has seen the socket close fail as `closed` (on a busy
-    // machine, more than one); then one reconnects and is refused with the old password.
+    // Probes sent before the client has seen the socket close fail as `closed`; real probes
+    // are an interval apart, so give the close event a moment, then one reconnects and is
+    // refused with the old password.
     let refused = await probe();
     for (let i = 0; i < 5 && !refused.ok && refused.reason === 'closed'; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
       refused = await probe();
     }
     expect(refused).toMatchObject({ ok: false, reason: 'auth' });

@@ -136,7 +136,10 @@ ${targets.join('\n')}
     );
     expect(round).toBeGreaterThanOrEqual(Math.floor(SOAK_SECONDS / 4));
     expect(after.fds).toBeLessThanOrEqual(baseline.fds + 5);
-    expect(after.rss).toBeLessThan(baseline.rss * 1.25 + 10);
+    // A leak shows in the live heap; V8 (Node 24 more than 20) keeps freed pages for a while,
+    // so RSS gets a looser bound than the heap.
+    expect(after.heap).toBeLessThan(baseline.heap * 1.25 + 10);
+    expect(after.rss).toBeLessThan(baseline.rss * 1.5 + 16);
     // Generous bounds: other test files run beside this one on two cores, and /metrics of 200
     // targets is some 9000 lines.
     expect(p99(lagMs)).toBeLessThan(250);
