@@ -136,9 +136,11 @@ ${targets.join('\n')}
     );
     expect(round).toBeGreaterThanOrEqual(Math.floor(SOAK_SECONDS / 4));
     expect(after.fds).toBeLessThanOrEqual(baseline.fds + 5);
-    // A leak shows in the live heap; V8 (Node 24 more than 20) keeps freed pages for a while,
-    // so RSS gets a looser bound than the heap.
-    expect(after.heap).toBeLessThan(baseline.heap * 1.25 + 10);
+    // Heap used includes garbage not yet collected (nothing forces a GC here) and V8, Node 24's
+    // more than 20's, gives freed pages back lazily: both get loose bounds. Seen on 2 cores:
+    // heap 45 → 32..90 MiB, RSS 113 → 106..174 MiB; a leak of a few KB per fault and target
+    // would still pass, a steady one of tens of MB would not.
+    expect(after.heap).toBeLessThan(baseline.heap * 2 + 32);
     expect(after.rss).toBeLessThan(baseline.rss * 1.5 + 16);
     // Generous bounds: other test files run beside this one on two cores, and /metrics of 200
     // targets is some 9000 lines.
