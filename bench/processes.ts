@@ -2,26 +2,16 @@
 // prometheus-redis-exporter, each on a free loopback port, each stopped by stopAll().
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
+import { freePort } from '../test/helpers/free-port';
+import { waitFor } from '../test/helpers/wait';
 
 const children = new Set<ChildProcess>();
 const clients = new Set<Redis>();
 const dirs: string[] = [];
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -35,18 +25,12 @@ function track(child: ChildProcess): ChildProcess {
   return child;
 }
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check().catch(() => false)) return;
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+/** Waits for `check` to hold, treating a throw (nothing listening yet) as not yet. */
+const until = (what: string, check: () => Promise<boolean>) =>
+  waitFor(what, () => check().catch(() => false), { timeoutMs: 30_000, everyMs: 50 });
 
 export interface RedisProcess {
   port: number;
-  pid(): number;
   /** A connection of the benchmark's own, for INFO and CLIENT LIST. */
   admin: Redis;
   pause(): void;
@@ -101,7 +85,6 @@ export async function startRedis(args: string[] = []): Promise<RedisProcess> {
   clients.add(admin);
   return {
     port,
-    pid: () => child.pid!,
     admin,
     pause: () => child.kill('SIGSTOP'),
     resume: () => child.kill('SIGCONT'),

@@ -1,6 +1,7 @@
 // One function per goal of the benchmark; each starts what it needs and returns its numbers.
 import { spawn } from 'node:child_process';
 import { startFaultProxy } from '../test/helpers/fault-proxy';
+import { waitFor } from '../test/helpers/wait';
 import {
   bucketQuantile,
   buckets,
@@ -88,14 +89,12 @@ export async function detection({ quick }: Mode) {
     ),
   );
   const readyz = async (name: string) => (await timedGet(`${sidecar.url}/readyz/${name}`)).status;
-  const waitFor = async (name: string, status: number) => {
-    const started = performance.now();
-    while ((await readyz(name)) !== status) {
-      if (performance.now() - started > 30_000) throw new Error(`${name} never answered ${status}`);
-      await sleep(5);
-    }
-    return performance.now() - started;
-  };
+  /** Polls /readyz/NAME every 5 ms; resolves with the ms it took to answer `status`. */
+  const readyzIs = (name: string, status: number) =>
+    waitFor(`${name} to answer ${status}`, async () => (await readyz(name)) === status, {
+      timeoutMs: 30_000,
+      everyMs: 5,
+    });
   const faults = [
     {
       fault: 'hung (SIGSTOP)',
@@ -122,12 +121,12 @@ export async function detection({ quick }: Mode) {
     const detect: number[] = [];
     const recover: number[] = [];
     for (let i = 0; i < rounds; i += 1) {
-      await waitFor(name, 200);
+      await readyzIs(name, 200);
       await sleep(settings.interval * 2);
       await inject();
-      detect.push(await waitFor(name, 503));
+      detect.push(await readyzIs(name, 503));
       await restore();
-      recover.push(await waitFor(name, 200));
+      recover.push(await readyzIs(name, 200));
     }
     results.push({
       fault,
