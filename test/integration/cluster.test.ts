@@ -86,10 +86,11 @@ test('steady state opens no connections and sends CLUSTER INFO to one node, PING
     expect(item.connections).toBe(1);
     expect(item.ping).toBeGreaterThanOrEqual(6);
   }
-  // One CLUSTER INFO per probe (as many as PINGs to any master), all to the same node.
+  // One CLUSTER INFO per probe (as many as PINGs to any master), all to the same node. The
+  // readings can fall between one probe's CLUSTER INFO and its PING, so allow one either way.
   const infoAsked = delta.map((item) => item.clusterInfo);
   expect(infoAsked.filter((count) => count > 0)).toHaveLength(1);
-  expect(Math.max(...infoAsked)).toBe(delta[0]?.ping);
+  expect(Math.abs(Math.max(...infoAsked) - (delta[0]?.ping ?? 0))).toBeLessThanOrEqual(1);
 }, 15_000);
 
 test('one master down makes the target down, naming the node; back up when it returns', async () => {
