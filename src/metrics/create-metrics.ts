@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Histogram, type Registry } from 'prom-client';
 import { breakerStates, type Transition } from '../breaker/breaker';
 import type { Target } from '../config/types';
 import type { MonitorEvents } from '../monitor/target-monitor';
@@ -6,6 +6,7 @@ import type { TargetStatus } from '../monitor/target-status';
 import { reasons, type ProbeResult } from '../probe/result';
 import { createServerMetrics } from './server-metrics';
 import { createComputedGauge, createTargetGauge } from './target-gauge';
+import { createTargetCounter, createTargetHistogram } from './target-series';
 
 /** What the metrics read at scrape time. */
 export interface MetricsSource {
@@ -112,25 +113,24 @@ export function createMetrics(
     registers,
   }).set({ version: build.version, nodejs: build.nodejs }, 1);
 
-  const probes = new Counter({
-    name: 'redis_health_probes_total',
-    help: 'Probes by result: ok or the failure reason.',
-    labelNames: ['target', 'result'],
-    registers,
-  });
-  const changes = new Counter({
-    name: 'redis_health_breaker_transitions_total',
-    help: 'Circuit breaker transitions; trips are to="open".',
-    labelNames: ['target', 'from', 'to'],
-    registers,
-  });
-  const latency = new Histogram({
-    name: 'redis_health_probe_duration_seconds',
-    help: 'Round-trip time of successful probes (PING), in seconds.',
-    labelNames: ['target'],
-    buckets: LATENCY_BUCKETS,
-    registers,
-  });
+  const probes = createTargetCounter(
+    registry,
+    'redis_health_probes_total',
+    'Probes by result: ok or the failure reason.',
+    reasons.map((result) => ({ result })),
+  );
+  const changes = createTargetCounter(
+    registry,
+    'redis_health_breaker_transitions_total',
+    'Circuit breaker transitions; trips are to="open".',
+    transitions,
+  );
+  const latency = createTargetHistogram(
+    registry,
+    'redis_health_probe_duration_seconds',
+    'Round-trip time of successful probes (PING), in seconds.',
+    LATENCY_BUCKETS,
+  );
   const lateness = new Histogram({
     name: 'redis_health_schedule_delay_seconds',
     help: 'How late probes start against their schedule: timer and event-loop delay, all targets.',
@@ -152,18 +152,19 @@ export function createMetrics(
   createServerMetrics(registry, () => source.statuses());
   collectDefaultMetrics({ register: registry });
 
-  const tracked = new Set<string>();
+  const perTargetSeries = [probes, changes, latency];
+  let tracked = new Set<string>();
   return {
     events: {
       started(_target: Target, lateMs: number) {
         lateness.observe(lateMs / 1000);
       },
       probed(target: Target, result: ProbeResult) {
-        probes.inc({ target: target.name, result: result.ok ? 'ok' : result.reason });
-        if (result.ok) latency.observe({ target: target.name }, result.seconds);
+        probes.inc(target.name, { result: result.ok ? 'ok' : result.reason });
+        if (result.ok) latency.observe(target.name, result.seconds);
       },
       transitioned(target: Target, transition: Transition) {
-        changes.inc({ target: target.name, ...transition });
+        changes.inc(target.name, transition);
       },
     },
     reloaded(ok, at) {
@@ -173,19 +174,10 @@ export function createMetrics(
     track(targets) {
       const names = new Set(targets.map((target) => target.name));
       for (const name of tracked) {
-        if (names.has(name)) continue;
-        for (const result of reasons) probes.remove({ target: name, result });
-        for (const transition of transitions) changes.remove({ target: name, ...transition });
-        latency.remove({ target: name });
-        tracked.delete(name);
+        if (!names.has(name)) for (const series of perTargetSeries) series.remove(name);
       }
-      for (const name of names) {
-        if (tracked.has(name)) continue;
-        tracked.add(name);
-        for (const result of reasons) probes.inc({ target: name, result }, 0);
-        for (const transition of transitions) changes.inc({ target: name, ...transition }, 0);
-        latency.zero({ target: name });
-      }
+      for (const name of names) for (const series of perTargetSeries) series.add(name);
+      tracked = names;
     },
   };
 }

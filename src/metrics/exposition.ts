@@ -1,5 +1,5 @@
-import { Registry, type Metric } from 'prom-client';
-import { renderPrometheusText } from './prometheus-text';
+import { Registry } from 'prom-client';
+import { renderText } from './text-format';
 
 export const prometheusContentType = Registry.PROMETHEUS_CONTENT_TYPE;
 export const openMetricsContentType = Registry.OPENMETRICS_CONTENT_TYPE;
@@ -14,26 +14,7 @@ export async function renderMetrics(
   registry: Registry,
   openMetrics: boolean,
 ): Promise<{ contentType: string; body: string }> {
-  if (!openMetrics) {
-    return { contentType: prometheusContentType, body: await renderPrometheusText(registry) };
-  }
-  return { contentType: openMetricsContentType, body: await renderOpenMetrics(registry) };
-}
-
-/**
- * prom-client renames counter objects in place while rendering OpenMetrics, so the live metrics
- * cannot also sit in an OpenMetrics registry. Render a one-off snapshot of their values instead.
- */
-async function renderOpenMetrics(registry: Registry): Promise<string> {
-  const snapshot = new Registry<typeof openMetricsContentType>();
-  snapshot.setContentType(openMetricsContentType);
-  for (const values of await registry.getMetricsAsJSON()) {
-    const frozen = {
-      name: values.name,
-      type: values.type,
-      get: async () => ({ ...values, name: frozen.name }),
-    };
-    snapshot.registerMetric(frozen as unknown as Metric);
-  }
-  return snapshot.metrics();
+  return openMetrics
+    ? { contentType: openMetricsContentType, body: await renderText(registry, 'openmetrics') }
+    : { contentType: prometheusContentType, body: await renderText(registry, 'prometheus') };
 }

@@ -1,5 +1,6 @@
-import type { Metric, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { TargetStatus } from '../monitor/target-status';
+import { escapeLabel, labelPairs, registerSelfRendering, valueText } from './text-format';
 
 export interface Sample {
   labels: Record<string, string>;
@@ -7,9 +8,9 @@ export interface Sample {
 }
 
 /**
- * A gauge whose samples are computed at scrape time and handed to the registry as they are:
- * no label hashing, no stored series (a prom-client Gauge reset and refilled on every scrape
- * cost milliseconds per thousand targets).
+ * A gauge whose samples are computed at scrape time and written out as they are: no label
+ * hashing, no stored series (a prom-client Gauge reset and refilled on every scrape cost
+ * milliseconds per thousand targets).
  */
 export function createComputedGauge(
   registry: Registry,
@@ -17,15 +18,19 @@ export function createComputedGauge(
   help: string,
   samples: () => Sample[],
 ): void {
-  const metric = {
+  registerSelfRendering(registry, {
     name,
     help,
     type: 'gauge',
-    aggregator: 'sum',
-    get: () => ({ name, help, type: 'gauge', aggregator: 'sum', values: samples() }),
-    reset: () => undefined,
-  };
-  registry.registerMetric(metric as unknown as Metric);
+    get: () => ({ name, help, type: 'gauge', values: samples() }),
+    samplesText: () => {
+      const lines: string[] = [];
+      for (const { labels, value } of samples()) {
+        lines.push(`${name}{${labelPairs(labels)}} ${valueText(value)}`);
+      }
+      return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+    },
+  });
 }
 
 /**
@@ -39,12 +44,27 @@ export function createTargetGauge(
   help: string,
   read: (status: TargetStatus) => number | undefined,
 ): void {
-  createComputedGauge(registry, name, help, () => {
-    const samples: Sample[] = [];
+  const each = (write: (target: string, value: number) => void) => {
     for (const status of statuses()) {
       const value = read(status);
-      if (value !== undefined) samples.push({ labels: { target: status.target.name }, value });
+      if (value !== undefined) write(status.target.name, value);
     }
-    return samples;
+  };
+  registerSelfRendering(registry, {
+    name,
+    help,
+    type: 'gauge',
+    get: () => {
+      const values: Sample[] = [];
+      each((target, value) => values.push({ labels: { target }, value }));
+      return { name, help, type: 'gauge', values };
+    },
+    samplesText: () => {
+      const lines: string[] = [];
+      each((target, value) => {
+        lines.push(`${name}{target="${escapeLabel(target)}"} ${valueText(value)}`);
+      });
+      return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+    },
   });
 }

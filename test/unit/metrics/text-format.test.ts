@@ -1,0 +1,154 @@
+import { Counter, Gauge, Histogram, Registry, type RegistryContentType } from 'prom-client';
+import { createComputedGauge, createTargetGauge } from '../../../src/metrics/target-gauge';
+import { createTargetCounter, createTargetHistogram } from '../../../src/metrics/target-series';
+import { renderText } from '../../../src/metrics/text-format';
+import type { TargetStatus } from '../../../src/monitor/target-status';
+import { makeTarget } from '../../helpers/targets';
+
+const ODD_TARGET = 'quote"back\\slash\nnewline';
+
+/** The same metrics, made with prom-client's classes, in a registry of the given content type. */
+function promClientRegistry(openMetrics = false) {
+  const registry = new Registry();
+  if (openMetrics) {
+    (registry as Registry<RegistryContentType>).setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
+  }
+  const registers = [registry];
+  const counter = new Counter({
+    name: 'c_total',
+    help: 'help with \\ and\nnewline',
+    labelNames: ['target', 'result'],
+    registers,
+  });
+  counter.inc({ target: 'plain', result: 'ok' }, 3);
+  counter.inc({ target: ODD_TARGET, result: 'timeout' });
+  const gauge = new Gauge({ name: 'g', help: 'g', labelNames: ['target'], registers });
+  gauge.set({ target: 'nan' }, NaN);
+  gauge.set({ target: 'inf' }, Infinity);
+  gauge.set({ target: 'minus-inf' }, -Infinity);
+  gauge.set({ target: 'small' }, 1.5e-7);
+  new Gauge({ name: 'unlabelled', help: 'u', registers }).set(42);
+  new Gauge({ name: 'empty', help: 'no samples', labelNames: ['target'], registers });
+  const histogram = new Histogram({
+    name: 'h_seconds',
+    help: 'h',
+    labelNames: ['target'],
+    buckets: [0.001, 0.01, 0.1],
+    registers,
+  });
+  histogram.observe({ target: 'a' }, 0.005);
+  histogram.observe({ target: 'b"' }, 5);
+  histogram.zero({ target: 'c' });
+  return registry;
+}
+
+/** Per-target series fed the same way through our own classes, and through prom-client's. */
+function perTargetRegistries() {
+  const ours = new Registry();
+  const theirs = new Registry();
+  const results = [{ result: 'ok' }, { result: 'timeout' }];
+  const buckets = [0.001, 0.01];
+  const counter = createTargetCounter(ours, 'p_total', 'probes', results);
+  const histogram = createTargetHistogram(ours, 'd_seconds', 'latency', buckets);
+  const theirCounter = new Counter({
+    name: 'p_total',
+    help: 'probes',
+    labelNames: ['target', 'result'],
+    registers: [theirs],
+  });
+  const theirHistogram = new Histogram({
+    name: 'd_seconds',
+    help: 'latency',
+    labelNames: ['target'],
+    buckets,
+    registers: [theirs],
+  });
+  for (const target of ['main', ODD_TARGET, 'idle']) {
+    counter.add(target);
+    histogram.add(target);
+    for (const labels of results) theirCounter.inc({ target, ...labels }, 0);
+    theirHistogram.zero({ target });
+  }
+  for (const [target, seconds] of [
+    ['main', 0.0004],
+    ['main', 0.001],
+    ['main', 0.3],
+    [ODD_TARGET, 0.002],
+  ] as const) {
+    counter.inc(target, { result: 'ok' });
+    theirCounter.inc({ target, result: 'ok' });
+    histogram.observe(target, seconds);
+    theirHistogram.observe({ target }, seconds);
+  }
+  counter.inc('main', { result: 'timeout' });
+  theirCounter.inc({ target: 'main', result: 'timeout' });
+  counter.remove('idle');
+  histogram.remove('idle');
+  theirCounter.remove({ target: 'idle', result: 'ok' });
+  theirCounter.remove({ target: 'idle', result: 'timeout' });
+  theirHistogram.remove({ target: 'idle' });
+  return { ours, theirs };
+}
+
+describe('renderText', () => {
+  test('writes the same bytes as prom-client, escapes and odd values included', async () => {
+    const registry = promClientRegistry();
+    expect(await renderText(registry, 'prometheus')).toBe(await registry.metrics());
+  });
+
+  test('writes the same OpenMetrics as prom-client, and leaves the live counters named as they were', async () => {
+    const registry = promClientRegistry(true);
+    const ours = await renderText(registry, 'openmetrics');
+    expect(registry.getSingleMetric('c_total')).toBeDefined();
+    expect(ours).toBe(await registry.metrics());
+    expect(ours).toContain('# TYPE c counter\nc_total{target="plain",result="ok"} 3');
+    expect(ours.endsWith('\n# EOF\n')).toBe(true);
+  });
+
+  test.each(['prometheus', 'openmetrics'] as const)(
+    'per-target counters and histograms write what prom-client would (%s)',
+    async (format) => {
+      const { ours, theirs } = perTargetRegistries();
+      const theirText = await renderText(theirs, format);
+      expect(await renderText(ours, format)).toBe(theirText);
+      expect(theirText).toContain('d_seconds_bucket{le="0.001",target="main"} 2\n');
+      expect(theirText).not.toContain('idle');
+    },
+  );
+
+  test('self-rendering metrics give prom-client the same samples through get()', async () => {
+    const { ours } = perTargetRegistries();
+    const statuses = [makeTarget({ name: 'main' }), makeTarget({ name: 'other' })].map(
+      (target, i): TargetStatus => ({
+        target,
+        address: 'x',
+        breaker: 'closed',
+        up: i === 0,
+        consecutiveFailures: i,
+        probes: 1,
+      }),
+    );
+    createTargetGauge(
+      ours,
+      () => statuses,
+      'up',
+      'up',
+      (s) => (s.up ? 1 : 0),
+    );
+    createTargetGauge(
+      ours,
+      () => statuses,
+      'failing',
+      'f',
+      (s) => (s.consecutiveFailures > 0 ? s.consecutiveFailures : undefined),
+    );
+    createComputedGauge(ours, 'info', 'i', () => [
+      { labels: { target: 'main', address: 'a"b' }, value: 1 },
+    ]);
+    const text = await renderText(ours, 'prometheus');
+    expect(text).toBe(await ours.metrics());
+    expect(text).toContain('up{target="main"} 1\nup{target="other"} 0\n');
+    expect(text).toContain('# TYPE failing gauge\nfailing{target="other"} 1\n');
+    expect(text).toContain('info{target="main",address="a\\"b"} 1\n');
+  });
+});
