@@ -11,11 +11,19 @@ export interface Timed {
   body: string;
 }
 
-/** GET with a keep-alive agent; `timeoutMs` bounds the wait (status 0 when it runs out). */
+/** The Accept header Prometheus 2.x scrapes with: OpenMetrics first, then text 0.0.4. */
+const PROMETHEUS_ACCEPT =
+  'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,' +
+  'text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
+
+/**
+ * GET with a keep-alive agent and Prometheus's Accept header, as a scrape asks; `timeoutMs`
+ * bounds the wait (status 0 when it runs out).
+ */
 export function timedGet(url: string, timeoutMs = 30_000): Promise<Timed> {
   const started = performance.now();
   return new Promise((resolve) => {
-    const req = request(url, { agent }, (res) => {
+    const req = request(url, { agent, headers: { Accept: PROMETHEUS_ACCEPT } }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));

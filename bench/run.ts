@@ -1,5 +1,6 @@
 // npm run bench [-- --quick]: measures the sidecar beside prometheus-redis-exporter on this
 // machine and writes BENCHMARKS.md and BENCHMARKS.json. --quick takes about a minute.
+// `-- --only scale,accuracy` runs just those steps and prints their numbers, writing no files.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -11,6 +12,8 @@ import { renderReport } from './report';
 
 async function main() {
   const mode: Mode = { quick: process.argv.includes('--quick') };
+  const onlyAt = process.argv.indexOf('--only');
+  const only = onlyAt === -1 ? undefined : (process.argv[onlyAt + 1] ?? '').split(',');
   const root = join(__dirname, '..', '..');
   const firstLine = (command: string, args: string[]) =>
     (spawnSync(command, args, { encoding: 'utf8' }).stdout ?? '').split('\n')[0]?.trim() ?? '';
@@ -37,8 +40,12 @@ async function main() {
   };
   const results: Record<string, unknown> = { context };
   const steps = { scrapeLatency, detection, costOnRedis, accuracy, scale };
+  const chosen = Object.entries(steps).filter(
+    ([name]) => only === undefined || only.includes(name),
+  );
+  if (chosen.length === 0) throw new Error(`--only takes some of: ${Object.keys(steps).join(',')}`);
   try {
-    for (const [name, step] of Object.entries(steps)) {
+    for (const [name, step] of chosen) {
       const started = Date.now();
       console.log(`bench: ${name} ...`);
       results[name] = await step(mode);
@@ -47,6 +54,10 @@ async function main() {
     }
   } finally {
     await stopAll();
+  }
+  if (chosen.length < Object.keys(steps).length) {
+    console.log(JSON.stringify(results, null, 2));
+    return;
   }
   writeFileSync(join(root, 'BENCHMARKS.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeFileSync(join(root, 'BENCHMARKS.md'), renderReport(results as never));
