@@ -15,6 +15,11 @@ export interface ProbeConnection {
    * ("Stream isn't writeable") that hides the real cause (refused, auth, dns): this has it.
    */
   lastError(): Error | undefined;
+  /**
+   * When the last bytes from the server arrived (process.hrtime.bigint()), if the connection
+   * can tell: a round trip timed to that moment leaves out reply parsing and promise hops.
+   */
+  lastDataAt?(): bigint | undefined;
 }
 
 /** The reply to one command, or why there was none. */
@@ -45,9 +50,10 @@ export async function runCommand(
     if ((await bounded(connection.connect())) === TIMED_OUT) return timedOut(connection, timeoutMs);
     const started = process.hrtime.bigint();
     const reply = await bounded(connection.send(...command));
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (reply === TIMED_OUT) return timedOut(connection, timeoutMs);
-    return { ok: true, reply, seconds };
+    const arrived = connection.lastDataAt?.();
+    const ended = arrived !== undefined && arrived > started ? arrived : process.hrtime.bigint();
+    return { ok: true, reply, seconds: Number(ended - started) / 1e9 };
   } catch (error) {
     const cause = isGenericSendError(error) ? (connection.lastError() ?? error) : error;
     const reason = classifyError(cause);

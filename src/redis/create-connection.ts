@@ -104,8 +104,14 @@ export function createConnection(target: Target): TargetConnection {
         ? error
         : explainSentinelFailure(error, sentinelErrors, target.sentinel.masterName);
   });
+  let lastDataAt: bigint | undefined;
+  const noteData = () => {
+    lastDataAt = process.hrtime.bigint();
+  };
   client.on('ready', () => {
     lastError = undefined;
+    // Ahead of ioredis's own parser, so the time is when the reply reached us, not when it was parsed.
+    client.stream.prependListener('data', noteData);
   });
 
   return {
@@ -141,6 +147,7 @@ export function createConnection(target: Target): TargetConnection {
       client.stream?.destroy();
     },
     lastError: () => lastError,
+    lastDataAt: () => lastDataAt,
     address() {
       const socket = client.stream;
       if (client.status !== 'ready' || socket?.remoteAddress === undefined) return undefined;
