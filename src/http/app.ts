@@ -5,19 +5,27 @@ import type { Liveness } from '../monitor/monitor';
 import { readinessChecks, isReady, redisAlive } from '../monitor/readiness';
 import type { TargetStatus } from '../monitor/target-status';
 
-/** The answer of an on-demand probe, as the HTTP layer needs it. */
-export type ProbeAnswer =
-  { kind: 'metrics'; contentType: string; body: string } | { kind: 'unknown' } | { kind: 'busy' };
 import { answerReadiness } from './readyz';
 import { describeTarget } from './status';
 import { renderStatusPage } from './status-page';
+
+/** A rendered metrics page; `release` hands its memory back once it has been sent. */
+export interface MetricsPage {
+  contentType: string;
+  body: Buffer;
+  release(): void;
+}
+
+/** The answer of an on-demand probe, as the HTTP layer needs it. */
+export type ProbeAnswer =
+  ({ kind: 'metrics' } & MetricsPage) | { kind: 'unknown' } | { kind: 'busy' };
 
 /** What the HTTP layer reads. Everything is in memory: no request ever waits on Redis. */
 export interface HttpSources {
   statuses(): readonly TargetStatus[];
   liveness(): Liveness;
   shuttingDown(): boolean;
-  renderMetrics(accept: string | undefined): Promise<{ contentType: string; body: string }>;
+  renderMetrics(accept: string | undefined): Promise<MetricsPage>;
   /** Probes a configured target now (`/probe`): the one route that waits on Redis, bounded. */
   probeNow(
     name: string,
@@ -40,9 +48,7 @@ export function createApp(sources: HttpSources): Koa {
   const guard: Middleware = sources.auth ?? ((_, next) => next());
 
   router.get('/metrics', guard, async (ctx) => {
-    const { contentType, body } = await sources.renderMetrics(ctx.get('Accept') || undefined);
-    ctx.type = contentType;
-    ctx.body = body;
+    sendMetrics(ctx, await sources.renderMetrics(ctx.get('Accept') || undefined));
   });
   router.get('/healthz', (ctx) => {
     const liveness = sources.liveness();
@@ -82,8 +88,7 @@ export function createApp(sources: HttpSources): Koa {
       ctx.set('Retry-After', '1');
       return reject(ctx, 429, 'too many probes at once');
     }
-    ctx.type = answer.contentType;
-    ctx.body = answer.body;
+    sendMetrics(ctx, answer);
   });
   router.get('/', guard, (ctx) => {
     ctx.set('Cache-Control', 'no-store');
@@ -130,6 +135,13 @@ export function createApp(sources: HttpSources): Koa {
   });
   app.use(router.routes());
   return app;
+}
+
+/** Sends a metrics page; its buffer goes back for reuse once the response is done with it. */
+function sendMetrics(ctx: Koa.Context, page: MetricsPage) {
+  ctx.type = page.contentType;
+  ctx.body = page.body;
+  ctx.res.once('close', () => page.release());
 }
 
 function notFound(ctx: Koa.Context, message: string) {

@@ -1,6 +1,8 @@
 import type { Registry } from 'prom-client';
+import type { Target } from '../config/types';
 import type { TargetStatus } from '../monitor/target-status';
-import { escapeLabel, labelPairs, registerSelfRendering, valueText } from './text-format';
+import { escapeLabel, labelPairs, registerSelfRendering } from './text-format';
+import { encodeLines, type EncodedLines } from './text-writer';
 
 export interface Sample {
   labels: Record<string, string>;
@@ -23,12 +25,12 @@ export function createComputedGauge(
     help,
     type: 'gauge',
     get: () => ({ name, help, type: 'gauge', values: samples() }),
-    samplesText: () => {
-      const lines: string[] = [];
+    writeSamples(out) {
       for (const { labels, value } of samples()) {
-        lines.push(`${name}{${labelPairs(labels)}} ${valueText(value)}`);
+        out.text(`${name}{${labelPairs(labels)}} `);
+        out.value(value);
+        out.newline();
       }
-      return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
     },
   });
 }
@@ -44,11 +46,15 @@ export function createTargetGauge(
   help: string,
   read: (status: TargetStatus) => number | undefined,
 ): void {
-  const each = (write: (target: string, value: number) => void) => {
-    for (const status of statuses()) {
-      const value = read(status);
-      if (value !== undefined) write(status.target.name, value);
+  // Each target's `NAME{target="..."} `, encoded once per target object (a reload makes new ones).
+  const starts = new WeakMap<Target, EncodedLines>();
+  const start = (target: Target) => {
+    let lines = starts.get(target);
+    if (lines === undefined) {
+      lines = encodeLines([`${name}{target="${escapeLabel(target.name)}"} `]);
+      starts.set(target, lines);
     }
+    return lines;
   };
   registerSelfRendering(registry, {
     name,
@@ -56,15 +62,18 @@ export function createTargetGauge(
     type: 'gauge',
     get: () => {
       const values: Sample[] = [];
-      each((target, value) => values.push({ labels: { target }, value }));
+      for (const status of statuses()) {
+        const value = read(status);
+        if (value !== undefined) values.push({ labels: { target: status.target.name }, value });
+      }
       return { name, help, type: 'gauge', values };
     },
-    samplesText: () => {
-      const lines: string[] = [];
-      each((target, value) => {
-        lines.push(`${name}{target="${escapeLabel(target)}"} ${valueText(value)}`);
-      });
-      return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+    writeSamples(out) {
+      for (const status of statuses()) {
+        const value = read(status);
+        if (value === undefined) continue;
+        out.sample(start(status.target), 0, value);
+      }
     },
   });
 }

@@ -1,11 +1,6 @@
 import type { Registry } from 'prom-client';
-import {
-  escapeLabel,
-  labelPairs,
-  registerSelfRendering,
-  valueText,
-  type Sample,
-} from './text-format';
+import { escapeLabel, labelPairs, registerSelfRendering, type Sample } from './text-format';
+import { encodeLines, type EncodedLines } from './text-writer';
 
 /** Series that belong to targets: created (at zero) for a new target, deleted with it. */
 interface PerTarget {
@@ -21,12 +16,13 @@ export interface TargetHistogram extends PerTarget {
   observe(target: string, value: number): void;
 }
 
-/** The `target="NAME"` text of a target, escaped once. */
+/** The `target="NAME"` text of a target. */
 const targetPair = (target: string) => `target="${escapeLabel(target)}"`;
 
 /**
  * A counter with one series per target and label set in `series` (the probe results, the breaker
- * transitions): a plain array of numbers per target, written out without label hashing.
+ * transitions): a plain array of numbers per target, written out next to each series' line
+ * start, encoded once when the target is added.
  */
 export function createTargetCounter<Labels extends Record<keyof Labels, string>>(
   registry: Registry,
@@ -38,8 +34,7 @@ export function createTargetCounter<Labels extends Record<keyof Labels, string>>
   const key = (labels: Labels) => labelNames.map((label) => labels[label]).join('\0');
   const index = new Map(series.map((labels, i) => [key(labels), i]));
   const suffixes = series.map((labels) => `,${labelPairs(labels as Record<string, string>)}} `);
-  // Each series' line up to its value, built once per target.
-  const counts = new Map<string, { prefixes: string[]; values: Float64Array }>();
+  const counts = new Map<string, { lines: EncodedLines; values: Float64Array }>();
 
   registerSelfRendering(registry, {
     name,
@@ -54,22 +49,19 @@ export function createTargetCounter<Labels extends Record<keyof Labels, string>>
       }
       return { name, help, type: 'counter', values };
     },
-    samplesText: () => {
-      const lines: string[] = [];
-      for (const { prefixes, values } of counts.values()) {
-        for (let i = 0; i < prefixes.length; i += 1)
-          lines.push(prefixes[i]! + valueText(values[i]!));
+    writeSamples(out) {
+      for (const { lines, values } of counts.values()) {
+        for (let i = 0; i < values.length; i += 1) out.sample(lines, i, values[i]!);
       }
-      return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
     },
   });
 
   return {
     add(target) {
       if (counts.has(target)) return;
-      const pair = targetPair(target);
+      const start = `${name}{${targetPair(target)}`;
       counts.set(target, {
-        prefixes: suffixes.map((suffix) => `${name}{${pair}${suffix}`),
+        lines: encodeLines(suffixes.map((suffix) => start + suffix)),
         values: new Float64Array(series.length),
       });
     },
@@ -94,14 +86,7 @@ export function createTargetHistogram(
   buckets: readonly number[],
 ): TargetHistogram {
   const bounds = [...buckets.map(String), '+Inf'];
-  const bucketPrefixes = bounds.map((le) => `${name}_bucket{le="${le}",`);
-  // Each line up to its value (the buckets', then _sum's and _count's), built once per target.
-  const entries = new Map<string, { prefixes: string[]; counts: Float64Array; sum: number }>();
-
-  const cumulative = (counts: Float64Array) => {
-    let total = 0;
-    return Array.from(counts, (count) => (total += count));
-  };
+  const entries = new Map<string, { lines: EncodedLines; counts: Float64Array; sum: number }>();
 
   registerSelfRendering(registry, {
     name,
@@ -110,26 +95,30 @@ export function createTargetHistogram(
     get: () => {
       const values: Sample[] = [];
       for (const [target, entry] of entries) {
-        const totals = cumulative(entry.counts);
-        totals.forEach((value, i) =>
-          values.push({ metricName: `${name}_bucket`, labels: { le: bounds[i]!, target }, value }),
-        );
+        let total = 0;
+        entry.counts.forEach((count, i) => {
+          total += count;
+          values.push({
+            metricName: `${name}_bucket`,
+            labels: { le: bounds[i]!, target },
+            value: total,
+          });
+        });
         values.push({ metricName: `${name}_sum`, labels: { target }, value: entry.sum });
-        values.push({ metricName: `${name}_count`, labels: { target }, value: totals.at(-1)! });
+        values.push({ metricName: `${name}_count`, labels: { target }, value: total });
       }
       return { name, help, type: 'histogram', values };
     },
-    samplesText: () => {
-      const lines: string[] = [];
-      for (const { prefixes, counts, sum } of entries.values()) {
+    writeSamples(out) {
+      for (const { lines, counts, sum } of entries.values()) {
         let total = 0;
         for (let i = 0; i < counts.length; i += 1) {
           total += counts[i]!;
-          lines.push(prefixes[i]! + total);
+          out.sample(lines, i, total);
         }
-        lines.push(prefixes[counts.length]! + valueText(sum), prefixes[counts.length + 1]! + total);
+        out.sample(lines, counts.length, sum);
+        out.sample(lines, counts.length + 1, total);
       }
-      return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
     },
   });
 
@@ -138,11 +127,11 @@ export function createTargetHistogram(
       if (entries.has(target)) return;
       const pair = targetPair(target);
       entries.set(target, {
-        prefixes: [
-          ...bucketPrefixes.map((prefix) => `${prefix}${pair}} `),
+        lines: encodeLines([
+          ...bounds.map((le) => `${name}_bucket{le="${le}",${pair}} `),
           `${name}_sum{${pair}} `,
           `${name}_count{${pair}} `,
-        ],
+        ]),
         counts: new Float64Array(bounds.length),
         sum: 0,
       });

@@ -1,4 +1,5 @@
 import type { Metric, Registry } from 'prom-client';
+import { writeText, type Rendered, type TextWriter } from './text-writer';
 
 /** Prometheus text 0.0.4, or OpenMetrics 1.0 (what Prometheus asks for by default). */
 export type TextFormat = 'prometheus' | 'openmetrics';
@@ -13,8 +14,8 @@ export interface SelfRenderingMetric {
   help: string;
   type: 'counter' | 'gauge' | 'histogram';
   get(): MetricData;
-  /** The sample lines, each ending in a newline ('' when there are none). */
-  samplesText(): string;
+  /** Writes the sample lines, each ending in a newline. */
+  writeSamples(out: TextWriter): void;
 }
 
 export interface Sample {
@@ -41,47 +42,61 @@ export function registerSelfRendering(registry: Registry, metric: SelfRenderingM
   } as unknown as Metric);
 }
 
-/**
- * A registry in either text format, the same bytes prom-client writes (tested against it) but
- * several times faster for thousands of series: labels are escaped only when they need it, a
- * histogram's shared labels are formatted once per series, and self-rendering metrics write
- * their own lines. Unlike prom-client's OpenMetrics output it never renames the live metrics.
- */
-export async function renderText(registry: Registry, format: TextFormat): Promise<string> {
-  const openMetrics = format === 'openmetrics';
-  const parts = await Promise.all(
-    registry.getMetricsAsArray().map((metric) => renderMetric(metric, openMetrics)),
-  );
-  return openMetrics ? `${parts.join('')}# EOF\n` : parts.join('\n');
-}
-
 /** prom-client's own metrics; a histogram offers a cheaper form with labels shared per series. */
 interface Source {
   name: string;
   type: string;
   get(): Promise<MetricData> | MetricData;
   getForPromString?(): Promise<MetricData> | MetricData;
-  samplesText?(): string;
+  writeSamples?(out: TextWriter): void;
 }
 
-/** One metric family: its HELP and TYPE lines and its samples, each line ending in a newline. */
-async function renderMetric(metric: unknown, openMetrics: boolean): Promise<string> {
-  const source = metric as Source;
-  // OpenMetrics names a counter family without its _total; the samples keep it.
-  const counter = openMetrics && source.type === 'counter';
-  const family = counter ? source.name.replace(/_total$/, '') : source.name;
-  if (typeof source.samplesText === 'function') {
-    const self = source as SelfRenderingMetric;
-    return `${header(escape(family), self.help, self.type)}\n${self.samplesText()}`;
-  }
-  const data =
-    typeof source.getForPromString === 'function'
-      ? await source.getForPromString()
-      : await source.get();
-  const name = escape(counter ? family : data.name);
-  const lines = [header(name, data.help, data.type)];
+/**
+ * A registry in either text format, the same bytes prom-client writes (tested against it) but
+ * many times faster for thousands of series: self-rendering metrics write their own lines, and
+ * labels are escaped only when they need it. Unlike prom-client's OpenMetrics output it never
+ * renames the live metrics. Call `release()` once the body has been sent.
+ */
+export async function renderText(registry: Registry, format: TextFormat): Promise<Rendered> {
+  const openMetrics = format === 'openmetrics';
+  const metrics = registry.getMetricsAsArray() as unknown as Source[];
+  // prom-client's metrics may collect asynchronously: read them all first, then write at once.
+  const data = await Promise.all(
+    metrics.map((metric) => {
+      if (typeof metric.writeSamples === 'function') return undefined;
+      return typeof metric.getForPromString === 'function'
+        ? metric.getForPromString()
+        : metric.get();
+    }),
+  );
+  return writeText((out) => {
+    metrics.forEach((metric, i) => {
+      if (i > 0 && !openMetrics) out.newline();
+      const counter = openMetrics && metric.type === 'counter';
+      // OpenMetrics names a counter family without its _total; the samples keep it.
+      const family = escape(counter ? metric.name.replace(/_total$/, '') : metric.name);
+      const found = data[i];
+      if (found === undefined) {
+        const self = metric as SelfRenderingMetric;
+        writeHeader(out, family, self.help, self.type);
+        self.writeSamples(out);
+      } else {
+        writeHeader(out, family, found.help, found.type);
+        writeSamples(out, found.values ?? [], counter ? `${family}_total` : family);
+      }
+    });
+    if (openMetrics) out.text('# EOF\n');
+  });
+}
+
+function writeHeader(out: TextWriter, name: string, help: string, type: string): void {
+  out.text(`# HELP ${name} ${escape(help)}\n# TYPE ${name} ${type}\n`);
+}
+
+/** prom-client's samples, a histogram's shared labels formatted once per series. */
+function writeSamples(out: TextWriter, samples: readonly Sample[], defaultName: string): void {
   const sharedCache = new Map<object, string>();
-  for (const sample of data.values ?? []) {
+  for (const sample of samples) {
     const shared = sample.sharedLabels;
     let labels = '';
     for (const key in sample.labels) {
@@ -96,16 +111,10 @@ async function renderMetric(metric: unknown, openMetrics: boolean): Promise<stri
       }
       if (flat !== '') labels += `${labels === '' ? '' : ','}${flat}`;
     }
-    const braces = labels === '' ? '' : `{${labels}}`;
-    const sampleName = sample.metricName ?? (counter ? `${name}_total` : name);
-    lines.push(`${sampleName}${braces} ${valueText(sample.value)}`);
+    out.text(`${sample.metricName ?? defaultName}${labels === '' ? '' : `{${labels}}`} `);
+    out.value(sample.value);
+    out.newline();
   }
-  return `${lines.join('\n')}\n`;
-}
-
-/** The HELP and TYPE lines; `name` comes escaped. */
-function header(name: string, help: string, type: string): string {
-  return `# HELP ${name} ${escape(help)}\n# TYPE ${name} ${type}`;
 }
 
 /** `a="x",b="y"`: label pairs in the text format, values escaped where needed. */
@@ -126,11 +135,4 @@ function escape(text: string): string {
 export function escapeLabel(value: string | number): string | number {
   if (typeof value !== 'string' || !NEEDS_ESCAPE.test(value)) return value;
   return escape(value).replace(/"/g, '\\"');
-}
-
-/** As prom-client writes values (its "Nan" spelling included, so the output stays the same). */
-export function valueText(value: number): string {
-  if (Number.isNaN(value)) return 'Nan';
-  if (!Number.isFinite(value)) return value < 0 ? '-Inf' : '+Inf';
-  return `${value}`;
 }

@@ -3,6 +3,7 @@ import { createApp } from '../../../src/http/app';
 import { startServer, type HttpServer } from '../../../src/http/server';
 import type { TargetStatus } from '../../../src/monitor/target-status';
 import { httpGet } from '../../helpers/http';
+import { waitFor } from '../../helpers/wait';
 import { createLogSink } from '../../helpers/log-sink';
 import { makeTarget } from '../../helpers/targets';
 
@@ -39,6 +40,12 @@ let server: HttpServer;
 let base: string;
 const registry = new Registry();
 let probeCalls: Array<{ name: string; scrapeTimeout: number | undefined }> = [];
+let released = 0;
+const page = (body: string) => ({
+  contentType: 'text/plain',
+  body: Buffer.from(body),
+  release: () => void (released += 1),
+});
 const sink = createLogSink();
 
 beforeAll(async () => {
@@ -46,14 +53,14 @@ beforeAll(async () => {
     statuses: () => statuses,
     liveness: () => liveness,
     shuttingDown: () => shuttingDown,
-    renderMetrics: async () => ({ contentType: 'text/plain', body: await registry.metrics() }),
+    renderMetrics: async () => page(await registry.metrics()),
     version: '9.9.9',
     logger: sink.logger,
     async probeNow(name, scrapeTimeout) {
       probeCalls.push({ name, scrapeTimeout });
       if (name === 'busy') return { kind: 'busy' };
       if (!statuses.some((status) => status.target.name === name)) return { kind: 'unknown' };
-      return { kind: 'metrics', contentType: 'text/plain', body: 'probe_success 1\n' };
+      return { kind: 'metrics', ...page('probe_success 1\n') };
     },
   });
   server = await startServer(app, { host: '127.0.0.1', port: 0 });
@@ -375,6 +382,17 @@ describe('/status', () => {
         },
       }),
     ]);
+  });
+});
+
+describe('/metrics', () => {
+  test('sends the rendered page, then hands its buffer back (GET and HEAD)', async () => {
+    const before = released;
+    const reply = await httpGet(`${base}/metrics`);
+    expect(reply.status).toBe(200);
+    expect(reply.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect((await httpGet(`${base}/metrics`, { method: 'HEAD' })).body).toBe('');
+    await waitFor('both pages released', async () => released === before + 2);
   });
 });
 

@@ -138,12 +138,14 @@ describe('metrics', () => {
       true,
     );
     expect(wantsOpenMetrics('text/plain')).toBe(false);
-    const open = await renderMetrics(registry, true);
+    const rendered = await renderMetrics(registry, true);
+    const open = { ...rendered, body: rendered.body.toString() };
     expect(open.contentType).toMatch(/^application\/openmetrics-text/);
     expect(open.body).toContain('# TYPE redis_health_probes counter\n');
     expect(open.body).toContain('redis_health_probes_total{target="main",result="ok"} 0\n');
     expect(open.body.endsWith('# EOF\n')).toBe(true);
-    const text = await renderMetrics(registry, false);
+    const plain = await renderMetrics(registry, false);
+    const text = { ...plain, body: plain.body.toString() };
     expect(text.contentType).toMatch(/^text\/plain; version=0.0.4/);
     expect(text.body).toContain('# TYPE redis_health_probes_total counter\n');
   });

@@ -1,9 +1,17 @@
 import { Counter, Gauge, Histogram, Registry, type RegistryContentType } from 'prom-client';
 import { createComputedGauge, createTargetGauge } from '../../../src/metrics/target-gauge';
 import { createTargetCounter, createTargetHistogram } from '../../../src/metrics/target-series';
-import { renderText } from '../../../src/metrics/text-format';
+import { renderText, type TextFormat } from '../../../src/metrics/text-format';
 import type { TargetStatus } from '../../../src/monitor/target-status';
 import { makeTarget } from '../../helpers/targets';
+
+/** The rendered text, its buffer handed back at once (so renders reuse it, as in service). */
+async function text(registry: Registry, format: TextFormat): Promise<string> {
+  const rendered = await renderText(registry, format);
+  const body = rendered.body.toString('utf8');
+  rendered.release();
+  return body;
+}
 
 const ODD_TARGET = 'quote"back\\slash\nnewline';
 
@@ -93,12 +101,12 @@ function perTargetRegistries() {
 describe('renderText', () => {
   test('writes the same bytes as prom-client, escapes and odd values included', async () => {
     const registry = promClientRegistry();
-    expect(await renderText(registry, 'prometheus')).toBe(await registry.metrics());
+    expect(await text(registry, 'prometheus')).toBe(await registry.metrics());
   });
 
   test('writes the same OpenMetrics as prom-client, and leaves the live counters named as they were', async () => {
     const registry = promClientRegistry(true);
-    const ours = await renderText(registry, 'openmetrics');
+    const ours = await text(registry, 'openmetrics');
     expect(registry.getSingleMetric('c_total')).toBeDefined();
     expect(ours).toBe(await registry.metrics());
     expect(ours).toContain('# TYPE c counter\nc_total{target="plain",result="ok"} 3');
@@ -109,8 +117,8 @@ describe('renderText', () => {
     'per-target counters and histograms write what prom-client would (%s)',
     async (format) => {
       const { ours, theirs } = perTargetRegistries();
-      const theirText = await renderText(theirs, format);
-      expect(await renderText(ours, format)).toBe(theirText);
+      const theirText = await text(theirs, format);
+      expect(await text(ours, format)).toBe(theirText);
       expect(theirText).toContain('d_seconds_bucket{le="0.001",target="main"} 2\n');
       expect(theirText).not.toContain('idle');
     },
@@ -145,10 +153,10 @@ describe('renderText', () => {
     createComputedGauge(ours, 'info', 'i', () => [
       { labels: { target: 'main', address: 'a"b' }, value: 1 },
     ]);
-    const text = await renderText(ours, 'prometheus');
-    expect(text).toBe(await ours.metrics());
-    expect(text).toContain('up{target="main"} 1\nup{target="other"} 0\n');
-    expect(text).toContain('# TYPE failing gauge\nfailing{target="other"} 1\n');
-    expect(text).toContain('info{target="main",address="a\\"b"} 1\n');
+    const rendered = await text(ours, 'prometheus');
+    expect(rendered).toBe(await ours.metrics());
+    expect(rendered).toContain('up{target="main"} 1\nup{target="other"} 0\n');
+    expect(rendered).toContain('# TYPE failing gauge\nfailing{target="other"} 1\n');
+    expect(rendered).toContain('info{target="main",address="a\\"b"} 1\n');
   });
 });
