@@ -269,11 +269,14 @@ export async function scale({ quick }: Mode) {
     const started = performance.now();
     await sleep(windowMs);
     const cpuShare = (cpuSeconds(sidecar.pid) - cpuBefore) / ((performance.now() - started) / 1000);
+    // Before the burst of scrapes below: probing alone, as between Prometheus's scrapes.
+    const rssSteady = rssMiB(sidecar.pid);
     const delayAfter = buckets(await metrics(), 'redis_health_schedule_delay_seconds');
     const render = await timeScrapes(`${sidecar.url}/metrics`, 20);
     rows.push({
       targets: size,
       up: await upCount(),
+      rssSteadyMiB: round(rssSteady, 1),
       rssMiB: round(rssMiB(sidecar.pid), 1),
       cpuPercentOfOneCore: round(cpuShare * 100, 1),
       scheduleDelayP99Ms: bucketQuantile(delayBefore, delayAfter, 0.99) * 1000,
