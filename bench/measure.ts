@@ -17,19 +17,21 @@ const PROMETHEUS_ACCEPT =
   'text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
 
 /**
- * GET with a keep-alive agent and Prometheus's Accept header, as a scrape asks; `timeoutMs`
- * bounds the wait (status 0 when it runs out).
+ * GET with a keep-alive agent and Prometheus's Accept header, as a scrape asks, timed from
+ * sending the request to the last byte of the answer; `timeoutMs` bounds the wait (status 0
+ * when it runs out).
  */
 export function timedGet(url: string, timeoutMs = 30_000): Promise<Timed> {
   const started = performance.now();
   return new Promise((resolve) => {
     const req = request(url, { agent, headers: { Accept: PROMETHEUS_ACCEPT } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, ms: performance.now() - started, body }),
-      );
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      // Timed at the last byte; decoding megabytes of text here is the client's cost, not the server's.
+      res.on('end', () => {
+        const ms = performance.now() - started;
+        resolve({ status: res.statusCode ?? 0, ms, body: Buffer.concat(chunks).toString('utf8') });
+      });
     });
     req.setTimeout(timeoutMs, () => req.destroy());
     req.on('error', () => resolve({ status: 0, ms: performance.now() - started, body: '' }));
