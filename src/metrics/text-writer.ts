@@ -1,7 +1,8 @@
 /**
- * Writes exposition text straight into bytes. At 1000 targets /metrics is 44 000 lines: built
- * as strings they cost tens of milliseconds and megabytes of garbage per scrape; written here,
- * with whole-number values formatted digit by digit, they cost a few milliseconds and nothing.
+ * Writes exposition text straight into bytes. At 1000 targets /metrics is 44 000 lines (3 MB):
+ * built as strings and joined they left megabytes of garbage per scrape, much of it in the old
+ * generation. Written here, into a buffer reused between scrapes, with whole-number values
+ * formatted digit by digit, they leave almost none.
  */
 export interface TextWriter {
   /** Writes a string as UTF-8. */
