@@ -1,4 +1,4 @@
-// The processes a benchmark runs: redis-server, the sidecar (the built CLI) and Debian's
+// The processes a benchmark runs: redis-server (through the test helper), the sidecar (the built CLI) and Debian's
 // prometheus-redis-exporter, each on a free loopback port, each stopped by stopAll().
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -6,12 +6,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { freePort } from '../test/helpers/free-port';
+import {
+  startRedis as startTestRedis,
+  stopAllRedis,
+  type RedisServer,
+} from '../test/helpers/redis-server';
 import { waitFor } from '../test/helpers/wait';
 
 const children = new Set<ChildProcess>();
 const clients = new Set<Redis>();
 const dirs: string[] = [];
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export { setTimeout as sleep } from 'node:timers/promises';
 
 function tempDir(prefix: string): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
@@ -29,72 +34,23 @@ function track(child: ChildProcess): ChildProcess {
 const until = (what: string, check: () => Promise<boolean>) =>
   waitFor(what, () => check().catch(() => false), { timeoutMs: 30_000, everyMs: 50 });
 
-export interface RedisProcess {
-  port: number;
-  /** A connection of the benchmark's own, for INFO and CLIENT LIST. */
+/** A redis-server process started by the test helper, with a connection of the benchmark's own. */
+export interface RedisProcess extends RedisServer {
+  /** For INFO and CLIENT LIST. */
   admin: Redis;
-  pause(): void;
-  resume(): void;
-  kill(): Promise<void>;
-  restart(): Promise<void>;
 }
 
 export async function startRedis(args: string[] = []): Promise<RedisProcess> {
-  if (spawnSync('redis-server', ['--version']).status !== 0) {
-    throw new Error('redis-server is not on PATH: apt-get install -y redis-server');
-  }
-  const port = await freePort();
-  const dir = tempDir('bench-redis-');
-  let child: ChildProcess;
-  const launch = async () => {
-    child = track(
-      spawn(
-        'redis-server',
-        [
-          '--port',
-          String(port),
-          '--bind',
-          '127.0.0.1',
-          '--save',
-          '',
-          '--appendonly',
-          'no',
-          '--dir',
-          dir,
-          ...args,
-        ],
-        { stdio: 'ignore' },
-      ),
-    );
-    const probe = new Redis({
-      port,
-      lazyConnect: true,
-      maxRetriesPerRequest: 0,
-      retryStrategy: () => null,
-    });
-    probe.on('error', () => undefined);
-    await until(
-      `redis-server on ${port}`,
-      async () => (await probe.connect().then(() => probe.ping())) === 'PONG',
-    );
-    probe.disconnect();
-  };
-  await launch();
-  const admin = new Redis({ port, maxRetriesPerRequest: 1, protocol: 2, disableClientInfo: true });
+  const server = await startTestRedis({ args, processOnly: true });
+  const admin = new Redis({
+    port: server.port,
+    maxRetriesPerRequest: 1,
+    protocol: 2,
+    disableClientInfo: true,
+  });
   admin.on('error', () => undefined);
   clients.add(admin);
-  return {
-    port,
-    admin,
-    pause: () => child.kill('SIGSTOP'),
-    resume: () => child.kill('SIGCONT'),
-    async kill() {
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGKILL');
-      await exited;
-    },
-    restart: launch,
-  };
+  return { ...server, admin };
 }
 
 export interface Sidecar {
@@ -160,5 +116,6 @@ export async function stopAll(): Promise<void> {
     child.kill('SIGKILL');
   }
   await Promise.all(exits);
+  await stopAllRedis();
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }

@@ -51,7 +51,7 @@ export async function scrapeLatency({ quick }: Mode) {
   // The exporter waits for its Redis connection timeout on every scrape: a few, side by side.
   // Quick mode stops waiting after 5 s.
   const hungWaitMs = quick ? 5000 : 60_000;
-  redis.pause();
+  await redis.pause();
   await sleep(200);
   const [sidecarHung, exporterReplies] = await Promise.all([
     timeScrapes(`${sidecar.url}/metrics`, count),
@@ -65,7 +65,7 @@ export async function scrapeLatency({ quick }: Mode) {
     count: waited.length,
     gaveUp: exporterReplies.some((reply) => reply.status === 0),
   };
-  redis.resume();
+  await redis.resume();
   return { healthy, hung: { sidecar: sidecarHung, exporter: exporterHung } };
 }
 
