@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { Target } from '../config/types';
 import type { TargetStatus } from '../monitor/target-status';
-import { escapeLabel, labelPairs, registerSelfRendering } from './text-format';
+import { labelPairs, registerSelfRendering } from './text-format';
 import { encodeLines, type EncodedLines } from './text-writer';
 
 export interface Sample {
@@ -51,7 +51,7 @@ export function createTargetGauge(
   const start = (target: Target) => {
     let lines = starts.get(target);
     if (lines === undefined) {
-      lines = encodeLines([`${name}{target="${escapeLabel(target.name)}"} `]);
+      lines = encodeLines([`${name}{${labelPairs({ target: target.name })}} `]);
       starts.set(target, lines);
     }
     return lines;

@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import { escapeLabel, labelPairs, registerSelfRendering, type Sample } from './text-format';
+import { labelPairs, registerSelfRendering, type Sample } from './text-format';
 import { encodeLines, type EncodedLines } from './text-writer';
 
 /** Series that belong to targets: created (at zero) for a new target, deleted with it. */
@@ -15,9 +15,6 @@ export interface TargetCounter<Labels extends Record<keyof Labels, string>> exte
 export interface TargetHistogram extends PerTarget {
   observe(target: string, value: number): void;
 }
-
-/** The `target="NAME"` text of a target. */
-const targetPair = (target: string) => `target="${escapeLabel(target)}"`;
 
 /**
  * A counter with one series per target and label set in `series` (the probe results, the breaker
@@ -59,7 +56,7 @@ export function createTargetCounter<Labels extends Record<keyof Labels, string>>
   return {
     add(target) {
       if (counts.has(target)) return;
-      const start = `${name}{${targetPair(target)}`;
+      const start = `${name}{${labelPairs({ target })}`;
       counts.set(target, {
         lines: encodeLines(suffixes.map((suffix) => start + suffix)),
         values: new Float64Array(series.length),
@@ -125,7 +122,7 @@ export function createTargetHistogram(
   return {
     add(target) {
       if (entries.has(target)) return;
-      const pair = targetPair(target);
+      const pair = labelPairs({ target });
       entries.set(target, {
         lines: encodeLines([
           ...bounds.map((le) => `${name}_bucket{le="${le}",${pair}} `),

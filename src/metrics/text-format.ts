@@ -132,7 +132,7 @@ function escape(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 }
 
-export function escapeLabel(value: string | number): string | number {
+function escapeLabel(value: string | number): string | number {
   if (typeof value !== 'string' || !NEEDS_ESCAPE.test(value)) return value;
   return escape(value).replace(/"/g, '\\"');
 }

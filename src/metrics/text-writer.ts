@@ -63,7 +63,7 @@ export function writeText(write: (out: TextWriter) => void): Rendered {
     sample({ bytes, ends }, index, value) {
       const start = index === 0 ? 0 : ends[index - 1]!;
       const end = ends[index]!;
-      const whole = Number.isSafeInteger(value) && value >= 0;
+      const whole = isWhole(value);
       const other = whole ? '' : valueText(value);
       reserve(end - start + 17 + other.length);
       // A plain loop on locals: Buffer#copy makes a new view per call, which for lines this
@@ -76,7 +76,7 @@ export function writeText(write: (out: TextWriter) => void): Rendered {
       length = at;
     },
     value(value) {
-      if (!Number.isSafeInteger(value) || value < 0) return out.text(valueText(value));
+      if (!isWhole(value)) return out.text(valueText(value));
       reserve(16);
       length = writeDigits(buffer, length, value);
     },
@@ -97,6 +97,9 @@ export function writeText(write: (out: TextWriter) => void): Rendered {
     },
   };
 }
+
+/** Whether `writeDigits` can write the value: a whole number ≥ 0 its arithmetic holds exactly. */
+const isWhole = (value: number) => Number.isSafeInteger(value) && value >= 0;
 
 /** A whole number ≥ 0 in decimal, as `${value}` would write it. */
 function writeDigits(buffer: Buffer, at: number, value: number): number {
