@@ -1,10 +1,10 @@
 #!/usr/bin/env node
-import { allRequiredUp, checkTargets, formatTable } from './check';
-import { parseCli, usage, type CliOptions } from './cli';
+import { allRequiredUp, checkTargets, formatTable } from './cli/check';
+import { parseCli, usage, type CliOptions } from './cli/args';
 import { isConfigError, loadConfig, type Config } from './config';
 import { configJsonSchema } from './config/json-schema';
-import { createLogger } from './log';
-import { createReloader } from './reloader';
+import { createLogger } from './logging/logger';
+import { createReloader } from './config/reloader';
 import { createSidecar } from './sidecar';
 import { version } from './version';
 

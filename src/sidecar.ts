@@ -1,7 +1,7 @@
 import { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { Config } from './config/types';
-import { createFailureLog } from './failure-log';
+import { createFailureLog } from './logging/failure-log';
 import { createApp } from './http/app';
 import { createAuth } from './http/auth';
 import { startServer, type HttpServer } from './http/server';
@@ -11,8 +11,8 @@ import { createMonitor, type Monitor } from './monitor/monitor';
 import { isReady, readinessChecks } from './monitor/readiness';
 import { realScheduler, type Scheduler } from './monitor/scheduler';
 import type { MonitorEvents } from './monitor/target-monitor';
-import { createOnDemandProber } from './on-demand';
-import { createProber } from './prober';
+import { createOnDemandProber } from './probe/on-demand';
+import { createProber } from './probe/prober';
 import { version } from './version';
 
 export interface Sidecar {

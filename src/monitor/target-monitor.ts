@@ -4,7 +4,7 @@ import type { ClusterView } from '../probe/cluster-probe';
 import type { FactsView } from '../probe/redis-probe';
 import { messageOf } from '../probe/classify';
 import type { ProbeResult } from '../probe/result';
-import { safeMessage } from '../redact';
+import { safeMessage } from '../logging/redact';
 import type { Scheduler } from './scheduler';
 import type { TargetStatus } from './target-status';
 

@@ -1,4 +1,4 @@
-import { safeMessage } from '../redact';
+import { safeMessage } from '../logging/redact';
 import { messageOf } from './classify';
 import { layoutFingerprint, parseClusterSlots, parseInfoFields } from './cluster-layout';
 import type { FailureReason, ProbeResult } from './result';

@@ -1,4 +1,4 @@
-import { safeMessage } from '../redact';
+import { safeMessage } from '../logging/redact';
 import type { ProbeResult } from './result';
 import { runCommand, runProbe, type ProbeConnection } from './run-probe';
 import { parseServerFacts, type ServerFacts } from './server-facts';

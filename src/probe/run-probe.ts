@@ -1,4 +1,4 @@
-import { safeMessage } from '../redact';
+import { safeMessage } from '../logging/redact';
 import { classifyError, messageOf } from './classify';
 import { failure, type ProbeResult } from './result';
 

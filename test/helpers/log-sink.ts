@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import type { Logger } from 'pino';
-import { createLogger } from '../../src/log';
+import { createLogger } from '../../src/logging/logger';
 
 export interface LogSink {
   logger: Logger;

@@ -1,5 +1,5 @@
-import { safeMessage } from '../../src/redact';
-import { createLogSink } from '../helpers/log-sink';
+import { safeMessage } from '../../../src/logging/redact';
+import { createLogSink } from '../../helpers/log-sink';
 
 describe('logs', () => {
   test('redact credentials by key and in URLs inside messages', () => {

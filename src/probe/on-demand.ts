@@ -1,7 +1,7 @@
-import type { Target } from './config/types';
-import type { ProbeAnswer } from './http/app';
-import { renderMetrics } from './metrics/exposition';
-import { createProbeRegistry } from './metrics/probe-metrics';
+import type { Target } from '../config/types';
+import type { ProbeAnswer } from '../http/app';
+import { renderMetrics } from '../metrics/exposition';
+import { createProbeRegistry } from '../metrics/probe-metrics';
 import { createProber } from './prober';
 
 /** At most this many on-demand probes run at once; more get a 429. */

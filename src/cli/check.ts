@@ -1,6 +1,6 @@
-import type { Config } from './config/types';
-import type { ProbeResult } from './probe/result';
-import { createProber } from './prober';
+import type { Config } from '../config/types';
+import type { ProbeResult } from '../probe/result';
+import { createProber } from '../probe/prober';
 
 export interface CheckRow {
   name: string;

@@ -1,6 +1,6 @@
-import { createFailureLog } from '../../src/failure-log';
-import { createLogSink } from '../helpers/log-sink';
-import { makeTarget } from '../helpers/targets';
+import { createFailureLog } from '../../../src/logging/failure-log';
+import { createLogSink } from '../../helpers/log-sink';
+import { makeTarget } from '../../helpers/targets';
 
 test('a run of failures logs once at warn, then once a minute, then once when it ends', () => {
   const sink = createLogSink('info');

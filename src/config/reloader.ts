@@ -2,8 +2,8 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
-import { isConfigError, loadConfig, type Config } from './config';
-import type { Env } from './config/load';
+import { isConfigError, loadConfig, type Config } from '.';
+import type { Env } from './load';
 
 export interface ReloaderOptions {
   /** The config file; without one there is nothing to reload. */

@@ -1,9 +1,9 @@
-import type { Target } from './config/types';
-import type { TargetProber } from './monitor/monitor';
-import { createClusterProbe } from './probe/cluster-probe';
-import { createRedisProbe } from './probe/redis-probe';
-import { createClusterConnections } from './redis/cluster-nodes';
-import { createConnection } from './redis/create-connection';
+import type { Target } from '../config/types';
+import type { TargetProber } from '../monitor/monitor';
+import { createClusterProbe } from './cluster-probe';
+import { createRedisProbe } from './redis-probe';
+import { createClusterConnections } from '../redis/cluster-nodes';
+import { createConnection } from '../redis/create-connection';
 
 /** How long QUIT may take per connection at shutdown. */
 const QUIT_TIMEOUT_MS = 1000;

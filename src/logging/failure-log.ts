@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import type { Target } from './config/types';
-import type { ProbeResult } from './probe/result';
+import type { Target } from '../config/types';
+import type { ProbeResult } from '../probe/result';
 
 /** While a target keeps failing, at most one log line per this many milliseconds. */
 const REPEAT_MS = 60_000;
