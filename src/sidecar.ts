@@ -1,23 +1,21 @@
-import { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { Config } from './config/types';
-import { createFailureLog } from './logging/failure-log';
+import { createExposition } from './exposition/exposition';
 import { createApp } from './http/app';
 import { createAuth } from './http/auth';
 import { startServer, type HttpServer } from './http/server';
+import { createProbeLog } from './logging/probe-log';
 import { createMetrics } from './metrics/create-metrics';
-import { renderMetrics, wantsOpenMetrics } from './metrics/exposition';
+import { createProbeExposition } from './metrics/probe-metrics';
 import { createMonitor, type Monitor } from './monitor/monitor';
-import { isReady, readinessChecks } from './monitor/readiness';
+import { createReadiness } from './monitor/readiness';
 import { realScheduler, type Scheduler } from './monitor/scheduler';
-import type { MonitorEvents } from './monitor/target-monitor';
 import { createOnDemandProber } from './probe/on-demand';
 import { createProber } from './probe/prober';
 import { version } from './version';
 
 export interface Sidecar {
   readonly monitor: Monitor;
-  readonly registry: Registry;
   /** Starts probing and serving; resolves once the HTTP server listens. */
   start(): Promise<HttpServer>;
   /**
@@ -35,55 +33,44 @@ export interface Sidecar {
   stop(): Promise<void>;
 }
 
-/** Wires config, monitor, metrics and HTTP together: the `serve` command without signals. */
+/** Wires config, monitor, metrics, logs and HTTP together: the `serve` command without signals. */
 export function createSidecar(
   config: Config,
   logger: Logger,
   scheduler: Scheduler = realScheduler,
 ): Sidecar {
-  const registry = new Registry();
-  let shuttingDown = false;
   const statuses = () => monitor.statuses();
+  const readiness = createReadiness(statuses);
+  const exposition = createExposition();
   const metrics = createMetrics(
-    registry,
-    { statuses, ready: () => isReady(readinessChecks(statuses(), shuttingDown)) },
+    exposition,
+    { statuses, ready: () => readiness.ready() },
     { version, nodejs: process.version },
   );
-  const logFailure = createFailureLog(logger);
-  const events: MonitorEvents = {
-    started: (target, lateMs) => metrics.events.started(target, lateMs),
-    probed(target, result) {
-      metrics.events.probed(target, result);
-      logFailure(target, result);
-    },
-    transitioned(target, transition) {
-      metrics.events.transitioned(target, transition);
-      const status = monitor.statuses().find((item) => item.target === target);
-      const reason = status?.lastFailure?.reason;
-      const level = transition.to === 'open' ? 'warn' : 'info';
-      logger[level](
-        { target: target.name, ...transition, reason },
-        `breaker ${transition.from} -> ${transition.to}`,
-      );
-    },
-  };
-  const monitor = createMonitor({ targets: config.targets, createProber, scheduler, events });
-  metrics.track(config.targets);
+  const monitor = createMonitor({
+    targets: config.targets,
+    createProber,
+    scheduler,
+    listeners: [metrics.listener, createProbeLog(logger)],
+  });
   let current = config;
   const probeNow = createOnDemandProber(() => current.targets);
   let server: HttpServer | undefined;
 
   return {
     monitor,
-    registry,
     async start() {
       const app = createApp({
         statuses,
+        readiness,
         liveness: () => monitor.liveness(),
-        shuttingDown: () => shuttingDown,
-        renderMetrics: (accept) => renderMetrics(registry, wantsOpenMetrics(accept)),
-        probeNow: (name, scrapeTimeout, accept) =>
-          probeNow(name, scrapeTimeout, wantsOpenMetrics(accept)),
+        renderMetrics: (accept, sending) => exposition.render(accept, sending),
+        async probeNow(name, scrapeTimeout, accept, sending) {
+          const answer = await probeNow(name, scrapeTimeout);
+          if (answer.kind !== 'probed') return answer;
+          const page = await createProbeExposition(answer).render(accept, sending);
+          return { kind: 'metrics', ...page };
+        },
         version,
         logger,
         ...(config.http.auth !== undefined && { auth: createAuth(config.http.auth) }),
@@ -105,18 +92,15 @@ export function createSidecar(
       current = { ...next, listen: current.listen, http: current.http };
       logger.level = next.logLevel;
       await monitor.update(next.targets);
-      metrics.track(next.targets);
       metrics.reloaded(true, Date.now());
     },
     reloadFailed() {
       metrics.reloaded(false, Date.now());
     },
     config: () => current,
-    beginShutdown() {
-      shuttingDown = true;
-    },
+    beginShutdown: () => readiness.beginShutdown(),
     async stop() {
-      shuttingDown = true;
+      readiness.beginShutdown();
       await server?.close();
       await monitor.stop();
     },

@@ -1,12 +1,13 @@
 import type { Config } from '../config/types';
-import type { ProbeResult } from '../probe/result';
 import { createProber } from '../probe/prober';
+import type { ProbeReport } from '../probe/report';
 
 export interface CheckRow {
   name: string;
+  /** Where the probe went: for a sentinel target, where the master was found. */
   address: string;
   required: boolean;
-  result: ProbeResult;
+  report: ProbeReport;
 }
 
 /** Probes every target once, concurrently, and closes the connections. */
@@ -14,24 +15,29 @@ export async function checkTargets(config: Config): Promise<CheckRow[]> {
   return Promise.all(
     config.targets.map(async (target) => {
       const prober = createProber(target);
-      const result = await prober.probe();
-      // For a sentinel target, where the master was found rather than its name.
-      const address = prober.address?.() ?? target.address;
+      const report = await prober.probe();
       await prober.close();
-      return { name: target.name, address, required: target.required, result };
+      const address = report.address ?? target.address;
+      return {
+        name: target.name,
+        address,
+        required: target.required,
+        result: report.result,
+        report,
+      };
     }),
   );
 }
 
 /** Whether every required target answered. */
 export function allRequiredUp(rows: readonly CheckRow[]): boolean {
-  return rows.every((row) => row.result.ok || !row.required);
+  return rows.every((row) => row.report.result.ok || !row.required);
 }
 
 /** A plain-text table: TARGET ADDRESS REQUIRED STATE LATENCY REASON. */
 export function formatTable(rows: readonly CheckRow[]): string {
   const header = ['TARGET', 'ADDRESS', 'REQUIRED', 'STATE', 'LATENCY', 'REASON'];
-  const cells = rows.map(({ name, address, required, result }) => [
+  const cells = rows.map(({ name, address, required, report: { result } }) => [
     name,
     address,
     required ? 'yes' : 'no',

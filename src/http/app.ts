@@ -2,18 +2,22 @@ import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import type { Logger } from 'pino';
 import type { Liveness } from '../monitor/monitor';
-import { readinessChecks, isReady, redisAlive } from '../monitor/readiness';
+import { redisAlive, type Readiness } from '../monitor/readiness';
 import type { TargetStatus } from '../monitor/target-status';
 
 import { answerReadiness } from './readyz';
 import { describeTarget } from './status';
 import { renderStatusPage } from './status-page';
 
-/** A rendered metrics page; `release` hands its memory back once it has been sent. */
+/** A rendered metrics page. */
 export interface MetricsPage {
   contentType: string;
   body: Buffer;
-  release(): void;
+}
+
+/** The response a page is rendered for: the renderer may reuse the body's memory once it closes. */
+export interface Sending {
+  once(event: 'close', listener: () => void): unknown;
 }
 
 /** The answer of an on-demand probe, as the HTTP layer needs it. */
@@ -23,14 +27,15 @@ export type ProbeAnswer =
 /** What the HTTP layer reads. Everything is in memory: no request ever waits on Redis. */
 export interface HttpSources {
   statuses(): readonly TargetStatus[];
+  readiness: Readiness;
   liveness(): Liveness;
-  shuttingDown(): boolean;
-  renderMetrics(accept: string | undefined): Promise<MetricsPage>;
+  renderMetrics(accept: string | undefined, sending: Sending): Promise<MetricsPage>;
   /** Probes a configured target now (`/probe`): the one route that waits on Redis, bounded. */
   probeNow(
     name: string,
     scrapeTimeoutSeconds: number | undefined,
     accept: string | undefined,
+    sending: Sending,
   ): Promise<ProbeAnswer>;
   version: string;
   logger: Logger;
@@ -44,11 +49,12 @@ const METHODS = ['GET', 'HEAD'];
 export function createApp(sources: HttpSources): Koa {
   const app = new Koa();
   const router = new Router();
-  const checks = () => readinessChecks(sources.statuses(), sources.shuttingDown());
+  const { readiness } = sources;
+  const checks = () => readiness.checks();
   const guard: Middleware = sources.auth ?? ((_, next) => next());
 
   router.get('/metrics', guard, async (ctx) => {
-    sendMetrics(ctx, await sources.renderMetrics(ctx.get('Accept') || undefined));
+    sendMetrics(ctx, await sources.renderMetrics(ctx.get('Accept') || undefined, ctx.res));
   });
   router.get('/healthz', (ctx) => {
     const liveness = sources.liveness();
@@ -82,7 +88,8 @@ export function createApp(sources: HttpSources): Koa {
     if (scrapeTimeout !== undefined && !(scrapeTimeout > 0 && scrapeTimeout <= 3600)) {
       return reject(ctx, 400, 'X-Prometheus-Scrape-Timeout-Seconds must be seconds, such as 10');
     }
-    const answer = await sources.probeNow(name, scrapeTimeout, ctx.get('Accept') || undefined);
+    const accept = ctx.get('Accept') || undefined;
+    const answer = await sources.probeNow(name, scrapeTimeout, accept, ctx.res);
     if (answer.kind === 'unknown') return notFound(ctx, `unknown target: ${name}`);
     if (answer.kind === 'busy') {
       ctx.set('Retry-After', '1');
@@ -97,7 +104,7 @@ export function createApp(sources: HttpSources): Koa {
     ctx.type = 'text/html; charset=utf-8';
     ctx.body = renderStatusPage(sources.statuses(), {
       version: sources.version,
-      ready: isReady(checks()),
+      ready: readiness.ready(),
       now: Date.now(),
     });
   });
@@ -106,8 +113,8 @@ export function createApp(sources: HttpSources): Koa {
     ctx.set('Cache-Control', 'no-store');
     ctx.body = {
       version: sources.version,
-      ready: isReady(checks()),
-      shuttingDown: sources.shuttingDown(),
+      ready: readiness.ready(),
+      shuttingDown: readiness.shuttingDown(),
       targets: statuses.map(describeTarget),
     };
   });
@@ -137,11 +144,9 @@ export function createApp(sources: HttpSources): Koa {
   return app;
 }
 
-/** Sends a metrics page; its buffer goes back for reuse once the response is done with it. */
 function sendMetrics(ctx: Koa.Context, page: MetricsPage) {
   ctx.type = page.contentType;
   ctx.body = page.body;
-  ctx.res.once('close', () => page.release());
 }
 
 function notFound(ctx: Koa.Context, message: string) {

@@ -1,12 +1,12 @@
-import { collectDefaultMetrics, Gauge, Histogram, type Registry } from 'prom-client';
+import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import { breakerStates, type Transition } from '../breaker/breaker';
-import type { Target } from '../config/types';
-import type { MonitorEvents } from '../monitor/target-monitor';
+import type { Exposition } from '../exposition/exposition';
+import { addComputedGauge, addTargetGauge } from '../exposition/gauge-families';
+import { addTargetCounter, addTargetHistogram } from '../exposition/series-families';
+import type { MonitorListener } from '../monitor/listener';
 import type { TargetStatus } from '../monitor/target-status';
-import { reasons, type ProbeResult } from '../probe/result';
-import { createServerMetrics } from './server-metrics';
-import { createComputedGauge, createTargetGauge } from './target-gauge';
-import { createTargetCounter, createTargetHistogram } from './target-series';
+import { reasons } from '../probe/result';
+import { addServerMetrics } from './server-metrics';
 
 /** What the metrics read at scrape time. */
 export interface MetricsSource {
@@ -20,10 +20,8 @@ export interface BuildInfo {
 }
 
 export interface Metrics {
-  /** Feeds counters and the latency histogram. */
-  events: MonitorEvents;
-  /** Creates every series of new targets (at zero) and deletes those of targets no longer listed. */
-  track(targets: readonly Target[]): void;
+  /** Hand this to the monitor: it creates and deletes targets' series and feeds the counters. */
+  listener: MonitorListener;
   /** Records the outcome of a config reload; `at` is Unix time in milliseconds. */
   reloaded(ok: boolean, at: number): void;
 }
@@ -45,17 +43,18 @@ const LATENCY_BUCKETS = [
 const DELAY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1];
 
 /**
- * Creates the whole metric catalogue on `registry` (never the global one). Gauges describing
- * current state are computed at scrape time from `source`; counters are fed by `events`.
+ * Adds the whole metric catalogue to `exposition`. Gauges describing current state are
+ * computed at scrape time from `source`; counters are fed through `listener`.
  */
 export function createMetrics(
-  registry: Registry,
+  exposition: Exposition,
   source: MetricsSource,
   build: BuildInfo,
 ): Metrics {
-  const registers = [registry];
   const perTarget = (name: string, help: string, read: (status: TargetStatus) => number) =>
-    createTargetGauge(registry, () => source.statuses(), name, help, read);
+    addTargetGauge(exposition, () => source.statuses(), name, help, read);
+  const computed = (name: string, help: string, samples: Parameters<typeof addComputedGauge>[3]) =>
+    addComputedGauge(exposition, name, help, samples);
 
   perTarget('redis_health_up', '1 if the last completed probe of the target succeeded.', (s) =>
     s.up === true ? 1 : 0,
@@ -70,8 +69,7 @@ export function createMetrics(
     'Unix time of the last successful probe; 0 before the first.',
     (s) => (s.lastSuccessAt ?? 0) / 1000,
   );
-  createComputedGauge(
-    registry,
+  computed(
     'redis_health_breaker_state',
     'Circuit breaker state of the target: exactly one state is 1.',
     () =>
@@ -82,8 +80,7 @@ export function createMetrics(
         })),
       ),
   );
-  createComputedGauge(
-    registry,
+  computed(
     'redis_health_target_info',
     'Configured targets: address is host:port or socket path, never credentials.',
     () =>
@@ -98,86 +95,70 @@ export function createMetrics(
         value: 1,
       })),
   );
-  new Gauge({
-    name: 'redis_health_ready',
-    help: '1 when /readyz would answer 200.',
-    registers,
-    collect() {
-      this.set(source.ready() ? 1 : 0);
-    },
-  });
-  new Gauge({
-    name: 'redis_health_build_info',
-    help: 'Version of the sidecar and of Node.js.',
-    labelNames: ['version', 'nodejs'],
-    registers,
-  }).set({ version: build.version, nodejs: build.nodejs }, 1);
-
-  const probes = createTargetCounter(
-    registry,
+  computed('redis_health_ready', '1 when /readyz would answer 200.', () => [
+    { labels: {}, value: source.ready() ? 1 : 0 },
+  ]);
+  computed('redis_health_build_info', 'Version of the sidecar and of Node.js.', () => [
+    { labels: { version: build.version, nodejs: build.nodejs }, value: 1 },
+  ]);
+  const probes = addTargetCounter(
+    exposition,
     'redis_health_probes_total',
     'Probes by result: ok or the failure reason.',
     reasons.map((result) => ({ result })),
   );
-  const changes = createTargetCounter(
-    registry,
+  const changes = addTargetCounter(
+    exposition,
     'redis_health_breaker_transitions_total',
     'Circuit breaker transitions; trips are to="open".',
     transitions,
   );
-  const latency = createTargetHistogram(
-    registry,
+  const latency = addTargetHistogram(
+    exposition,
     'redis_health_probe_duration_seconds',
     'Round-trip time of successful probes (PING), in seconds.',
     LATENCY_BUCKETS,
   );
+  let reloadOk = true;
+  let reloadAt = Date.now();
+  computed(
+    'redis_health_config_last_reload_successful',
+    '1 if the last config reload succeeded (or none was tried).',
+    () => [{ labels: {}, value: reloadOk ? 1 : 0 }],
+  );
+  computed(
+    'redis_health_config_last_reload_success_timestamp_seconds',
+    'Unix time of the last successful config load (start-up counts).',
+    () => [{ labels: {}, value: reloadAt / 1000 }],
+  );
+  addServerMetrics(exposition, () => source.statuses());
+
+  // prom-client's own: the process metrics, and one histogram without a target label.
+  const registry = new Registry();
   const lateness = new Histogram({
     name: 'redis_health_schedule_delay_seconds',
     help: 'How late probes start against their schedule: timer and event-loop delay, all targets.',
     buckets: DELAY_BUCKETS,
-    registers,
+    registers: [registry],
   });
-  const reloadOk = new Gauge({
-    name: 'redis_health_config_last_reload_successful',
-    help: '1 if the last config reload succeeded (or none was tried).',
-    registers,
-  });
-  const reloadAt = new Gauge({
-    name: 'redis_health_config_last_reload_success_timestamp_seconds',
-    help: 'Unix time of the last successful config load (start-up counts).',
-    registers,
-  });
-  reloadOk.set(1);
-  reloadAt.set(Date.now() / 1000);
-  createServerMetrics(registry, () => source.statuses());
   collectDefaultMetrics({ register: registry });
+  exposition.include(registry);
 
   const perTargetSeries = [probes, changes, latency];
-  let tracked = new Set<string>();
   return {
-    events: {
-      started(_target: Target, lateMs: number) {
-        lateness.observe(lateMs / 1000);
-      },
-      probed(target: Target, result: ProbeResult) {
+    listener: {
+      added: (target) => perTargetSeries.forEach((series) => series.add(target.name)),
+      removed: (target) => perTargetSeries.forEach((series) => series.remove(target.name)),
+      started: (_target, lateMs) => lateness.observe(lateMs / 1000),
+      probed(target, { result }) {
         probes.inc(target.name, { result: result.ok ? 'ok' : result.reason });
         if (result.ok) latency.observe(target.name, result.seconds);
       },
-      transitioned(target: Target, transition: Transition) {
-        changes.inc(target.name, transition);
-      },
+      transitioned: (target, transition) => changes.inc(target.name, transition),
     },
     reloaded(ok, at) {
-      reloadOk.set(ok ? 1 : 0);
-      if (ok) reloadAt.set(at / 1000);
-    },
-    track(targets) {
-      const names = new Set(targets.map((target) => target.name));
-      for (const name of tracked) {
-        if (!names.has(name)) for (const series of perTargetSeries) series.remove(name);
-      }
-      for (const name of names) for (const series of perTargetSeries) series.add(name);
-      tracked = names;
+      reloadOk = ok;
+      if (ok) reloadAt = at;
     },
   };
 }

@@ -1,6 +1,6 @@
-import type { Registry } from 'prom-client';
+import type { Exposition } from '../exposition/exposition';
+import { addComputedGauge, addTargetGauge } from '../exposition/gauge-families';
 import { evaluateChecks } from '../monitor/checks';
-import { createComputedGauge, createTargetGauge } from './target-gauge';
 import type { TargetStatus } from '../monitor/target-status';
 import type { ServerFacts } from '../probe/server-facts';
 
@@ -8,8 +8,8 @@ import type { ServerFacts } from '../probe/server-facts';
  * Gauges from each target's last INFO, computed at scrape time. A series exists only where
  * its fact does: no memory ratio without maxmemory, no master link on a master.
  */
-export function createServerMetrics(
-  registry: Registry,
+export function addServerMetrics(
+  exposition: Exposition,
   statuses: () => readonly TargetStatus[],
 ): void {
   const fromFacts = (
@@ -17,13 +17,13 @@ export function createServerMetrics(
     help: string,
     read: (facts: ServerFacts) => number | undefined,
   ) =>
-    createTargetGauge(registry, statuses, name, help, (status) => {
+    addTargetGauge(exposition, statuses, name, help, (status) => {
       const facts = status.info?.facts;
       return facts === undefined ? undefined : read(facts);
     });
 
-  createComputedGauge(
-    registry,
+  addComputedGauge(
+    exposition,
     'redis_health_server_info',
     'Version and role of the Redis server, from INFO.',
     () =>
@@ -67,8 +67,8 @@ export function createServerMetrics(
     'Seconds since the Redis server started.',
     (facts) => facts.uptimeSeconds,
   );
-  createTargetGauge(
-    registry,
+  addTargetGauge(
+    exposition,
     statuses,
     'redis_health_cluster_state_ok',
     '1 when CLUSTER INFO says cluster_state:ok (cluster targets only).',
@@ -77,8 +77,8 @@ export function createServerMetrics(
       return state === undefined ? undefined : state === 'ok' ? 1 : 0;
     },
   );
-  createComputedGauge(
-    registry,
+  addComputedGauge(
+    exposition,
     'redis_health_check_ok',
     '1 when a configured check (role, memory, replication, clients) passes.',
     () =>

@@ -1,29 +1,16 @@
 import type { Target } from '../config/types';
-import type { ClusterView } from '../probe/cluster-probe';
-import type { FactsView } from '../probe/redis-probe';
-import type { ProbeResult } from '../probe/result';
+import type { TargetProber } from '../probe/report';
+import { fanOut, type MonitorListener } from './listener';
 import type { Scheduler } from './scheduler';
-import { createTargetMonitor, type MonitorEvents, type TargetMonitor } from './target-monitor';
+import { createTargetMonitor, type TargetMonitor } from './target-monitor';
 import type { TargetStatus } from './target-status';
-
-/** How one target is probed; built by main from the redis/ and probe/ modules. */
-export interface TargetProber {
-  probe(): Promise<ProbeResult>;
-  /** Where the last probe went, when that can change (the master behind a sentinel). */
-  address?(): string | undefined;
-  /** The masters of a cluster target as the last probe saw them. */
-  cluster?(): ClusterView;
-  /** The last INFO of a standalone or sentinel target. */
-  facts?(): FactsView;
-  /** Closes the connection politely (QUIT). */
-  close(): Promise<void>;
-}
 
 export interface MonitorOptions {
   targets: readonly Target[];
   createProber: (target: Target) => TargetProber;
   scheduler: Scheduler;
-  events: MonitorEvents;
+  /** Hear about targets added and removed, probes and breaker transitions. */
+  listeners: readonly MonitorListener[];
   random?: () => number;
 }
 
@@ -50,24 +37,27 @@ const HEARTBEAT_MS = 1000;
 /** How far behind schedule a timer or a probe may fall before the sidecar counts as stuck. */
 const STALL_GRACE_MS = 10_000;
 
-/** Probes every target concurrently, each on its own schedule, and keeps a heartbeat. */
+/**
+ * Probes every target concurrently, each on its own schedule, and keeps a heartbeat. The one
+ * owner of the target set: it announces every target it adds and removes to its listeners.
+ */
 export function createMonitor(options: MonitorOptions): Monitor {
   const { scheduler } = options;
+  const listener = fanOut(options.listeners);
   const build = (target: Target) => {
     const prober = options.createProber(target);
     const monitor: TargetMonitor = createTargetMonitor(target, {
       scheduler,
       probe: () => prober.probe(),
-      address: () => prober.address?.(),
-      cluster: () => prober.cluster?.(),
-      facts: () => prober.facts?.(),
-      events: options.events,
+      listener,
       ...(options.random !== undefined && { random: options.random }),
     });
     return { prober, monitor };
   };
   type Entry = ReturnType<typeof build>;
+  const nameOf = (entry: Entry) => entry.monitor.status.target.name;
   let entries: Entry[] = options.targets.map(build);
+  for (const target of options.targets) listener.added(target);
   const retire = async (retired: readonly Entry[]) => {
     await Promise.all(retired.map(({ monitor }) => monitor.stop()));
     await Promise.all(retired.map(({ prober }) => prober.close()));
@@ -94,17 +84,23 @@ export function createMonitor(options: MonitorOptions): Monitor {
       await retire(entries);
     },
     async update(targets) {
-      const current = new Map(entries.map((entry) => [entry.monitor.status.target.name, entry]));
+      const current = new Map(entries.map((entry) => [nameOf(entry), entry]));
       const next = targets.map((target) => {
         const kept = current.get(target.name);
         return kept !== undefined && sameSettings(kept.monitor.status.target, target)
           ? kept
           : build(target);
       });
+      const names = new Set(targets.map((target) => target.name));
       const retired = entries.filter((entry) => !next.includes(entry));
+      // A changed target keeps its name, so its series go on; only new names are announced.
+      for (const target of targets) if (!current.has(target.name)) listener.added(target);
       entries = next;
       if (running) for (const { monitor } of next) monitor.start();
       await retire(retired);
+      for (const entry of retired) {
+        if (!names.has(nameOf(entry))) listener.removed(entry.monitor.status.target);
+      }
     },
     statuses: () => entries.map(({ monitor }) => monitor.status),
     liveness() {
@@ -116,7 +112,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
       if (stalled !== undefined) {
         return {
           ok: false,
-          detail: `probe loop of ${stalled.monitor.status.target.name} is stuck`,
+          detail: `probe loop of ${nameOf(stalled)} is stuck`,
         };
       }
       return { ok: true, detail: 'ok' };

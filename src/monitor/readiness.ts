@@ -71,6 +71,29 @@ export function readinessChecks(
   ];
 }
 
+/** The one place readiness is decided: /readyz, its JSON and the `redis_health_ready` gauge read it. */
+export interface Readiness {
+  checks(): ReadinessCheck[];
+  /** Whether every gating check passes: what /readyz answers. */
+  ready(): boolean;
+  shuttingDown(): boolean;
+  /** /readyz fails from now on. */
+  beginShutdown(): void;
+}
+
+export function createReadiness(statuses: () => readonly TargetStatus[]): Readiness {
+  let shuttingDown = false;
+  const checks = () => readinessChecks(statuses(), shuttingDown);
+  return {
+    checks,
+    ready: () => isReady(checks()),
+    shuttingDown: () => shuttingDown,
+    beginShutdown() {
+      shuttingDown = true;
+    },
+  };
+}
+
 /** Whether every gating check passes. */
 export function isReady(checks: readonly ReadinessCheck[]): boolean {
   return checks.every((check) => check.ok || !check.gating);

@@ -1,31 +1,16 @@
 import { createBreaker, type Transition } from '../breaker/breaker';
 import type { Target } from '../config/types';
-import type { ClusterView } from '../probe/cluster-probe';
-import type { FactsView } from '../probe/redis-probe';
-import { messageOf } from '../probe/classify';
-import type { ProbeResult } from '../probe/result';
 import { safeMessage } from '../logging/redact';
+import { messageOf } from '../probe/classify';
+import type { ProbeReport } from '../probe/report';
+import type { MonitorListener } from './listener';
 import type { Scheduler } from './scheduler';
 import type { TargetStatus } from './target-status';
 
-/** Who hears about probes and breaker transitions: metrics and logs, wired by main. */
-export interface MonitorEvents {
-  /** A probe starts `lateMs` after the time it was scheduled for (timer and event-loop delay). */
-  started(target: Target, lateMs: number): void;
-  probed(target: Target, result: ProbeResult): void;
-  transitioned(target: Target, transition: Transition): void;
-}
-
 export interface TargetMonitorDeps {
   scheduler: Scheduler;
-  probe: () => Promise<ProbeResult>;
-  /** Where the last probe went, when that can change (the master behind a sentinel). */
-  address?: () => string | undefined;
-  /** The masters of a cluster target as the last probe saw them. */
-  cluster?: () => ClusterView | undefined;
-  /** The last INFO read by the probe. */
-  facts?: () => FactsView | undefined;
-  events: MonitorEvents;
+  probe: () => Promise<ProbeReport>;
+  listener: MonitorListener;
   /** Source of jitter; injected so tests can pin it. */
   random?: () => number;
 }
@@ -48,7 +33,7 @@ const JITTER = 0.1;
  * While the breaker is open nothing is sent until it permits the trial probe.
  */
 export function createTargetMonitor(target: Target, deps: TargetMonitorDeps): TargetMonitor {
-  const { scheduler, events } = deps;
+  const { scheduler, listener } = deps;
   const random = deps.random ?? Math.random;
   const breaker = createBreaker(target.breaker, scheduler.now);
   const status: TargetStatus = {
@@ -73,19 +58,18 @@ export function createTargetMonitor(target: Target, deps: TargetMonitorDeps): Ta
   const transitioned = (transition: Transition | undefined) => {
     if (transition === undefined) return;
     status.breaker = transition.to;
-    events.transitioned(target, transition);
+    listener.transitioned?.(target, transition, status.lastFailure?.reason);
   };
 
-  const record = (result: ProbeResult, startedAt: number) => {
+  const record = (report: ProbeReport, startedAt: number) => {
+    const { result } = report;
     const now = scheduler.now();
     status.probes += 1;
     status.lastProbeAt = now;
     status.up = result.ok;
-    status.address = deps.address?.() ?? status.address;
-    const cluster = deps.cluster?.();
-    if (cluster !== undefined) status.cluster = cluster;
-    const facts = deps.facts?.();
-    if (facts !== undefined) status.info = facts;
+    status.address = report.address ?? status.address;
+    if (report.cluster !== undefined) status.cluster = report.cluster;
+    if (report.info !== undefined) status.info = report.info;
     if (result.ok) {
       status.consecutiveFailures = 0;
       status.lastLatencySeconds = result.seconds;
@@ -94,7 +78,7 @@ export function createTargetMonitor(target: Target, deps: TargetMonitorDeps): Ta
       status.consecutiveFailures += 1;
       status.lastFailure = { reason: result.reason, message: result.message, at: now };
     }
-    events.probed(target, result);
+    listener.probed?.(target, report);
     transitioned(breaker.record(result.ok));
     const next =
       breaker.retryAt() ?? startedAt + target.intervalMs * (1 + (random() - 0.5) * JITTER);
@@ -114,17 +98,15 @@ export function createTargetMonitor(target: Target, deps: TargetMonitorDeps): Ta
     }
     const startedAt = scheduler.now();
     runningSince = startedAt;
-    events.started(target, lateMs);
+    listener.started?.(target, lateMs);
     running = deps
       .probe()
-      .catch((error: unknown): ProbeResult => ({
-        ok: false,
-        reason: 'error',
-        message: safeMessage(messageOf(error)),
+      .catch((error: unknown): ProbeReport => ({
+        result: { ok: false, reason: 'error', message: safeMessage(messageOf(error)) },
       }))
-      .then((result) => {
+      .then((report) => {
         running = undefined;
-        if (!stopped) record(result, startedAt);
+        if (!stopped) record(report, startedAt);
       });
   }
 

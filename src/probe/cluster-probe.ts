@@ -1,6 +1,7 @@
 import { safeMessage } from '../logging/redact';
 import { messageOf } from './classify';
 import { layoutFingerprint, parseClusterSlots, parseInfoFields } from './cluster-layout';
+import type { ProbeReport } from './report';
 import type { FailureReason, ProbeResult } from './result';
 import { runCommand, runProbe, type ProbeConnection } from './run-probe';
 
@@ -30,8 +31,7 @@ export interface ClusterView {
 
 export interface ClusterProbe {
   /** Probes every master; up when all answer PONG and cluster_state is ok. */
-  probe(): Promise<ProbeResult>;
-  view(): ClusterView;
+  probe(): Promise<ProbeReport>;
 }
 
 type Layout = { ok: true; state: string; asked: string } | { ok: false; result: ProbeResult };
@@ -93,48 +93,49 @@ export function createClusterProbe(
     };
   };
 
-  return {
-    async probe() {
-      const deadline = performance.now() + timeoutMs;
-      const remaining = () => Math.floor(deadline - performance.now());
-      const layout = await readLayout(remaining).catch((error: unknown): Layout => ({
+  const run = async (): Promise<ProbeResult> => {
+    const deadline = performance.now() + timeoutMs;
+    const remaining = () => Math.floor(deadline - performance.now());
+    const layout = await readLayout(remaining).catch((error: unknown): Layout => ({
+      ok: false,
+      result: { ok: false, reason: 'error', message: safeMessage(messageOf(error)) },
+    }));
+    if (!layout.ok) return layout.result;
+    const results = await Promise.all(
+      masters.map((address) => runProbe(nodes.node(address), Math.max(1, remaining()))),
+    );
+    const seen = masters.map((address, index): ClusterNodeView => {
+      const result = results[index] ?? { ok: false, reason: 'error', message: 'not probed' };
+      return result.ok
+        ? { address, up: true, latencySeconds: result.seconds }
+        : { address, up: false, reason: result.reason, message: result.message };
+    });
+    view = { state: layout.state, nodes: seen };
+    nodes.retain(new Set([...masters, ...seeds]));
+    const down = seen.filter((node) => !node.up);
+    const first = down[0];
+    if (first !== undefined) {
+      // Ask for the layout again next time: a failover may have promoted a replica.
+      fingerprint = undefined;
+      const count =
+        down.length === 1 ? 'master' : `${down.length} of ${seen.length} masters down, first`;
+      return {
         ok: false,
-        result: { ok: false, reason: 'error', message: safeMessage(messageOf(error)) },
-      }));
-      if (!layout.ok) return layout.result;
-      const results = await Promise.all(
-        masters.map((address) => runProbe(nodes.node(address), Math.max(1, remaining()))),
-      );
-      const seen = masters.map((address, index): ClusterNodeView => {
-        const result = results[index] ?? { ok: false, reason: 'error', message: 'not probed' };
-        return result.ok
-          ? { address, up: true, latencySeconds: result.seconds }
-          : { address, up: false, reason: result.reason, message: result.message };
-      });
-      view = { state: layout.state, nodes: seen };
-      nodes.retain(new Set([...masters, ...seeds]));
-      const down = seen.filter((node) => !node.up);
-      const first = down[0];
-      if (first !== undefined) {
-        // Ask for the layout again next time: a failover may have promoted a replica.
-        fingerprint = undefined;
-        const count =
-          down.length === 1 ? 'master' : `${down.length} of ${seen.length} masters down, first`;
-        return {
-          ok: false,
-          reason: first.reason ?? 'error',
-          message: safeMessage(`${count} ${first.address}: ${first.message ?? ''}`),
-        };
-      }
-      if (layout.state !== 'ok') {
-        return {
-          ok: false,
-          reason: 'error',
-          message: `cluster_state is ${safeMessage(layout.state)} (says ${layout.asked})`,
-        };
-      }
-      return { ok: true, seconds: Math.max(0, ...seen.map((node) => node.latencySeconds ?? 0)) };
-    },
-    view: () => view,
+        reason: first.reason ?? 'error',
+        message: safeMessage(`${count} ${first.address}: ${first.message ?? ''}`),
+      };
+    }
+    if (layout.state !== 'ok') {
+      return {
+        ok: false,
+        reason: 'error',
+        message: `cluster_state is ${safeMessage(layout.state)} (says ${layout.asked})`,
+      };
+    }
+    return { ok: true, seconds: Math.max(0, ...seen.map((node) => node.latencySeconds ?? 0)) };
+  };
+
+  return {
+    probe: async () => ({ result: await run(), cluster: view }),
   };
 }

@@ -1,9 +1,9 @@
 import type { Target } from '../config/types';
-import type { TargetProber } from '../monitor/monitor';
-import { createClusterProbe } from './cluster-probe';
-import { createRedisProbe } from './redis-probe';
 import { createClusterConnections } from '../redis/cluster-nodes';
 import { createConnection } from '../redis/create-connection';
+import { createClusterProbe } from './cluster-probe';
+import { createRedisProbe } from './redis-probe';
+import type { TargetProber } from './report';
 
 /** How long QUIT may take per connection at shutdown. */
 const QUIT_TIMEOUT_MS = 1000;
@@ -13,18 +13,17 @@ export function createProber(target: Target): TargetProber {
   if (target.cluster !== undefined) {
     const nodes = createClusterConnections(target);
     const cluster = createClusterProbe(nodes, target.cluster.nodes, target.timeoutMs);
-    return {
-      probe: () => cluster.probe(),
-      cluster: () => cluster.view(),
-      close: () => nodes.close(QUIT_TIMEOUT_MS),
-    };
+    return { probe: () => cluster.probe(), close: () => nodes.close(QUIT_TIMEOUT_MS) };
   }
   const connection = createConnection(target);
   const redis = createRedisProbe(connection, target);
+  const sentinel = target.mode === 'sentinel';
   return {
-    probe: () => redis.probe(),
-    facts: () => redis.facts(),
-    ...(target.mode === 'sentinel' && { address: () => connection.address() }),
+    async probe() {
+      const report = await redis.probe();
+      const address = sentinel ? connection.address() : undefined;
+      return address === undefined ? report : { ...report, address };
+    },
     close: () => connection.close(QUIT_TIMEOUT_MS),
   };
 }

@@ -1,5 +1,5 @@
 import { safeMessage } from '../logging/redact';
-import type { ProbeResult } from './result';
+import type { ProbeReport } from './report';
 import { runCommand, runProbe, type ProbeConnection } from './run-probe';
 import { parseServerFacts, type ServerFacts } from './server-facts';
 import { runWriteCanary, type WriteCanaryOptions } from './write-canary';
@@ -20,8 +20,7 @@ export interface FactsView {
 
 export interface RedisProbe {
   /** PING (and the write canary when configured); INFO too when it is due. */
-  probe(): Promise<ProbeResult>;
-  facts(): FactsView;
+  probe(): Promise<ProbeReport>;
 }
 
 /**
@@ -65,8 +64,7 @@ export function createRedisProbe(
       // INFO works on a loading server and on a replica cut off from its master.
       const answered = ping.ok || ping.reason === 'loading' || ping.reason === 'masterdown';
       if (answered && now() >= infoDueAt && remaining() > 0) await readInfo(remaining());
-      return result;
+      return { result, info: view };
     },
-    facts: () => view,
   };
 }

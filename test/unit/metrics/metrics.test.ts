@@ -1,12 +1,12 @@
-import { Registry } from 'prom-client';
+import { EventEmitter } from 'node:events';
+import { createExposition, type Exposition } from '../../../src/exposition/exposition';
 import { createMetrics } from '../../../src/metrics/create-metrics';
-import { renderMetrics, wantsOpenMetrics } from '../../../src/metrics/exposition';
 import type { TargetStatus } from '../../../src/monitor/target-status';
 import { promtoolCheckMetrics } from '../../helpers/promtool';
 import { makeTarget } from '../../helpers/targets';
 
 function setup() {
-  const registry = new Registry();
+  const registry = createExposition();
   const main = makeTarget({ name: 'main' });
   let statuses: TargetStatus[] = [
     {
@@ -24,7 +24,7 @@ function setup() {
     { statuses: () => statuses, ready: () => ready },
     { version: '1.2.3', nodejs: 'v20.0.0' },
   );
-  metrics.track([main]);
+  metrics.listener.added?.(main);
   return {
     registry,
     metrics,
@@ -34,8 +34,17 @@ function setup() {
   };
 }
 
-async function sample(registry: Registry, series: string): Promise<number | undefined> {
-  const text = await registry.metrics();
+/** The page as Prometheus text, or OpenMetrics when `accept` asks for it. */
+async function render(exposition: Exposition, accept?: string) {
+  const response = new EventEmitter();
+  const page = await exposition.render(accept, response);
+  const body = page.body.toString('utf8');
+  response.emit('close');
+  return { contentType: page.contentType, body };
+}
+
+async function sample(registry: Exposition, series: string): Promise<number | undefined> {
+  const text = (await render(registry)).body;
   const line = text.split('\n').find((item) => item.startsWith(`${series} `));
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
@@ -43,7 +52,7 @@ async function sample(registry: Registry, series: string): Promise<number | unde
 describe('metrics', () => {
   test('every series of a target exists from the start, at zero', async () => {
     const { registry } = setup();
-    const text = await registry.metrics();
+    const text = (await render(registry)).body;
     expect(text).toContain('redis_health_up{target="main"} 0\n');
     expect(text).toContain('redis_health_probes_total{target="main",result="timeout"} 0\n');
     expect(text).toContain(
@@ -64,9 +73,9 @@ describe('metrics', () => {
 
   test('probe events feed the counters and the latency histogram', async () => {
     const { registry, metrics, main } = setup();
-    metrics.events.probed(main, { ok: true, seconds: 0.0003 });
-    metrics.events.probed(main, { ok: false, reason: 'refused', message: 'x' });
-    metrics.events.transitioned(main, { from: 'closed', to: 'open' });
+    metrics.listener.probed?.(main, { result: { ok: true, seconds: 0.0003 } });
+    metrics.listener.probed?.(main, { result: { ok: false, reason: 'refused', message: 'x' } });
+    metrics.listener.transitioned?.(main, { from: 'closed', to: 'open' }, 'refused');
     expect(await sample(registry, 'redis_health_probes_total{target="main",result="ok"}')).toBe(1);
     expect(
       await sample(registry, 'redis_health_probes_total{target="main",result="refused"}'),
@@ -118,34 +127,31 @@ describe('metrics', () => {
     expect(await sample(registry, 'redis_health_ready')).toBe(1);
   });
 
-  test('a target no longer tracked loses all its series', async () => {
-    const { registry, metrics, setStatuses } = setup();
+  test('a removed target loses all its series', async () => {
+    const { registry, metrics, main, setStatuses } = setup();
     setStatuses([]);
-    metrics.track([]);
-    expect(await registry.metrics()).not.toContain('target="main"');
+    metrics.listener.removed?.(main);
+    expect((await render(registry)).body).not.toContain('target="main"');
   });
 
   test('promtool check metrics reports nothing about redis_health_*', async () => {
     const { registry, metrics, main } = setup();
-    metrics.events.probed(main, { ok: true, seconds: 0.001 });
-    const complaints = promtoolCheckMetrics(await registry.metrics());
+    metrics.listener.probed?.(main, { result: { ok: true, seconds: 0.001 } });
+    const complaints = promtoolCheckMetrics((await render(registry)).body);
     expect(complaints.filter((line) => line.includes('redis_health'))).toEqual([]);
   });
 
   test('OpenMetrics when asked, and Prometheus text stays intact afterwards', async () => {
     const { registry } = setup();
-    expect(wantsOpenMetrics('application/openmetrics-text;version=1.0.0,text/plain;q=0.5')).toBe(
-      true,
+    const open = await render(
+      registry,
+      'application/openmetrics-text;version=1.0.0,text/plain;q=0.5',
     );
-    expect(wantsOpenMetrics('text/plain')).toBe(false);
-    const rendered = await renderMetrics(registry, true);
-    const open = { ...rendered, body: rendered.body.toString() };
     expect(open.contentType).toMatch(/^application\/openmetrics-text/);
     expect(open.body).toContain('# TYPE redis_health_probes counter\n');
     expect(open.body).toContain('redis_health_probes_total{target="main",result="ok"} 0\n');
     expect(open.body.endsWith('# EOF\n')).toBe(true);
-    const plain = await renderMetrics(registry, false);
-    const text = { ...plain, body: plain.body.toString() };
+    const text = await render(registry, 'text/plain');
     expect(text.contentType).toMatch(/^text\/plain; version=0.0.4/);
     expect(text.body).toContain('# TYPE redis_health_probes_total counter\n');
   });

@@ -1,4 +1,5 @@
-import { createMonitor, type TargetProber } from '../../../src/monitor/monitor';
+import { createMonitor } from '../../../src/monitor/monitor';
+import type { TargetProber } from '../../../src/probe/report';
 import { createFakeScheduler } from '../../helpers/fake-scheduler';
 import { createScriptedProbe } from '../../helpers/scripted-probe';
 import { makeTarget } from '../../helpers/targets';
@@ -10,13 +11,13 @@ function setup() {
   const monitor = createMonitor({
     targets: [makeTarget({ name: 'fast' }), makeTarget({ name: 'slow' })],
     createProber: (target): TargetProber => ({
-      probe: () => probes[target.name as 'fast' | 'slow'].run(),
+      probe: () => probes[target.name as 'fast' | 'slow'].run().then((result) => ({ result })),
       close: async () => {
         closed.push(target.name);
       },
     }),
     scheduler,
-    events: { started: () => undefined, probed: () => undefined, transitioned: () => undefined },
+    listeners: [],
     random: () => 0.5, // no jitter: probes exactly one interval apart
   });
   return { scheduler, probes, closed, monitor };

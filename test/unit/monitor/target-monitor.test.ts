@@ -12,10 +12,9 @@ function setup(random = () => 0.5) {
   const target = makeTarget();
   const monitor = createTargetMonitor(target, {
     scheduler,
-    probe: () => probe.run(),
-    events: {
-      started: () => undefined,
-      probed: (_target, result) => results.push(result.ok),
+    probe: () => probe.run().then((result) => ({ result })),
+    listener: {
+      probed: (_target, { result }) => results.push(result.ok),
       transitioned: (_target, transition) => transitions.push(transition),
     },
     random,
@@ -34,12 +33,8 @@ describe('target monitor', () => {
     const late: number[] = [];
     const monitor = createTargetMonitor(makeTarget(), {
       scheduler: slow,
-      probe: () => Promise.resolve({ ok: true, seconds: 0.001 }),
-      events: {
-        started: (_target, ms) => late.push(ms),
-        probed: () => undefined,
-        transitioned: () => undefined,
-      },
+      probe: () => Promise.resolve({ result: { ok: true, seconds: 0.001 } }),
+      listener: { started: (_target, ms) => late.push(ms) },
       random: () => 0.5,
     });
     monitor.start();
@@ -147,7 +142,7 @@ describe('target monitor', () => {
         calls += 1;
         return Promise.reject(new Error('boom'));
       },
-      events: { started: () => undefined, probed: () => undefined, transitioned: () => undefined },
+      listener: {},
     });
     monitor.start();
     await scheduler.advance(1100);

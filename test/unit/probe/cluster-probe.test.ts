@@ -1,6 +1,10 @@
 import { parseClusterSlots } from '../../../src/probe/cluster-layout';
-import { createClusterProbe, type ClusterNodes } from '../../../src/probe/cluster-probe';
+import {
+  createClusterProbe as createReportingProbe,
+  type ClusterNodes,
+} from '../../../src/probe/cluster-probe';
 import type { ProbeConnection } from '../../../src/probe/run-probe';
+import type { ProbeReport } from '../../../src/probe/report';
 
 type Reply = unknown;
 
@@ -49,6 +53,16 @@ const healthy = (ports: number[], state = 'ok') =>
       { 'CLUSTER INFO': info(state), 'CLUSTER SLOTS': slots(ports), PING: 'PONG' },
     ]),
   );
+
+/** The probe's result and the view it reported, read apart as the assertions want them. */
+function createClusterProbe(...args: Parameters<typeof createReportingProbe>) {
+  const probe = createReportingProbe(...args);
+  let last: ProbeReport | undefined;
+  return {
+    probe: async () => (last = await probe.probe()).result,
+    view: () => last?.cluster ?? { nodes: [] },
+  };
+}
 
 describe('cluster probe', () => {
   test('is up when every master answers and cluster_state is ok', async () => {

@@ -1,15 +1,22 @@
 import { Counter, Gauge, Histogram, Registry, type RegistryContentType } from 'prom-client';
-import { createComputedGauge, createTargetGauge } from '../../../src/metrics/target-gauge';
-import { createTargetCounter, createTargetHistogram } from '../../../src/metrics/target-series';
-import { renderText, type TextFormat } from '../../../src/metrics/text-format';
+import { EventEmitter } from 'node:events';
+import { createExposition, type Exposition } from '../../../src/exposition/exposition';
+import { addComputedGauge, addTargetGauge } from '../../../src/exposition/gauge-families';
+import { addTargetCounter, addTargetHistogram } from '../../../src/exposition/series-families';
 import type { TargetStatus } from '../../../src/monitor/target-status';
 import { makeTarget } from '../../helpers/targets';
 
+type TextFormat = 'prometheus' | 'openmetrics';
+const ACCEPT = { prometheus: 'text/plain', openmetrics: 'application/openmetrics-text' };
+
 /** The rendered text, its buffer handed back at once (so renders reuse it, as in service). */
-async function text(registry: Registry, format: TextFormat): Promise<string> {
-  const rendered = await renderText(registry, format);
-  const body = rendered.body.toString('utf8');
-  rendered.release();
+async function text(source: Registry | Exposition, format: TextFormat): Promise<string> {
+  const exposition = source instanceof Registry ? createExposition() : source;
+  if (source instanceof Registry) exposition.include(source);
+  const response = new EventEmitter();
+  const page = await exposition.render(ACCEPT[format], response);
+  const body = page.body.toString('utf8');
+  response.emit('close');
   return body;
 }
 
@@ -52,12 +59,12 @@ function promClientRegistry(openMetrics = false) {
 
 /** Per-target series fed the same way through our own classes, and through prom-client's. */
 function perTargetRegistries() {
-  const ours = new Registry();
+  const ours = createExposition();
   const theirs = new Registry();
   const results = [{ result: 'ok' }, { result: 'timeout' }];
   const buckets = [0.001, 0.01];
-  const counter = createTargetCounter(ours, 'p_total', 'probes', results);
-  const histogram = createTargetHistogram(ours, 'd_seconds', 'latency', buckets);
+  const counter = addTargetCounter(ours, 'p_total', 'probes', results);
+  const histogram = addTargetHistogram(ours, 'd_seconds', 'latency', buckets);
   const theirCounter = new Counter({
     name: 'p_total',
     help: 'probes',
@@ -98,7 +105,7 @@ function perTargetRegistries() {
   return { ours, theirs };
 }
 
-describe('renderText', () => {
+describe('exposition', () => {
   test('writes the same bytes as prom-client, escapes and odd values included', async () => {
     const registry = promClientRegistry();
     expect(await text(registry, 'prometheus')).toBe(await registry.metrics());
@@ -124,8 +131,9 @@ describe('renderText', () => {
     },
   );
 
-  test('self-rendering metrics give prom-client the same samples through get()', async () => {
-    const { ours } = perTargetRegistries();
+  test('computed gauges write what prom-client gauges with the same values would', async () => {
+    const ours = createExposition();
+    const theirs = new Registry();
     const statuses = [makeTarget({ name: 'main' }), makeTarget({ name: 'other' })].map(
       (target, i): TargetStatus => ({
         target,
@@ -136,27 +144,53 @@ describe('renderText', () => {
         probes: 1,
       }),
     );
-    createTargetGauge(
+    addTargetGauge(
       ours,
       () => statuses,
       'up',
       'up',
       (s) => (s.up ? 1 : 0),
     );
-    createTargetGauge(
+    addTargetGauge(
       ours,
       () => statuses,
       'failing',
       'f',
       (s) => (s.consecutiveFailures > 0 ? s.consecutiveFailures : undefined),
     );
-    createComputedGauge(ours, 'info', 'i', () => [
+    addComputedGauge(ours, 'info', 'i', () => [
       { labels: { target: 'main', address: 'a"b' }, value: 1 },
     ]);
+    const registers = [theirs];
+    const up = new Gauge({ name: 'up', help: 'up', labelNames: ['target'], registers });
+    up.set({ target: 'main' }, 1);
+    up.set({ target: 'other' }, 0);
+    new Gauge({ name: 'failing', help: 'f', labelNames: ['target'], registers }).set(
+      { target: 'other' },
+      1,
+    );
+    new Gauge({ name: 'info', help: 'i', labelNames: ['target', 'address'], registers }).set(
+      { target: 'main', address: 'a"b' },
+      1,
+    );
     const rendered = await text(ours, 'prometheus');
-    expect(rendered).toBe(await ours.metrics());
+    expect(rendered).toBe(await theirs.metrics());
     expect(rendered).toContain('up{target="main"} 1\nup{target="other"} 0\n');
     expect(rendered).toContain('# TYPE failing gauge\nfailing{target="other"} 1\n');
     expect(rendered).toContain('info{target="main",address="a\\"b"} 1\n');
+  });
+
+  test('a page is not written over until its response closes', async () => {
+    const registry = promClientRegistry();
+    const exposition = createExposition();
+    exposition.include(registry);
+    const first = new EventEmitter();
+    const page = await exposition.render(undefined, first);
+    const copy = Buffer.from(page.body);
+    const other = new EventEmitter();
+    await exposition.render(undefined, other);
+    expect(page.body.equals(copy)).toBe(true);
+    first.emit('close');
+    other.emit('close');
   });
 });

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { encodeLines, valueText, writeText } from '../../../src/metrics/text-writer';
+import { encodeLines, valueText, writeText } from '../../../src/exposition/text-writer';
 
 const written = (write: Parameters<typeof writeText>[0]) => {
   const rendered = writeText(write);

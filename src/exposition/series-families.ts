@@ -1,5 +1,5 @@
-import type { Registry } from 'prom-client';
-import { labelPairs, registerSelfRendering, type Sample } from './text-format';
+import type { Exposition } from './exposition';
+import { labelPairs } from './text-format';
 import { encodeLines, type EncodedLines } from './text-writer';
 
 /** Series that belong to targets: created (at zero) for a new target, deleted with it. */
@@ -21,8 +21,8 @@ export interface TargetHistogram extends PerTarget {
  * transitions): a plain array of numbers per target, written out next to each series' line
  * start, encoded once when the target is added.
  */
-export function createTargetCounter<Labels extends Record<keyof Labels, string>>(
-  registry: Registry,
+export function addTargetCounter<Labels extends Record<keyof Labels, string>>(
+  exposition: Exposition,
   name: string,
   help: string,
   series: readonly Labels[],
@@ -33,20 +33,11 @@ export function createTargetCounter<Labels extends Record<keyof Labels, string>>
   const suffixes = series.map((labels) => `,${labelPairs(labels as Record<string, string>)}} `);
   const counts = new Map<string, { lines: EncodedLines; values: Float64Array }>();
 
-  registerSelfRendering(registry, {
+  exposition.add({
     name,
     help,
     type: 'counter',
-    get: () => {
-      const values: Sample[] = [];
-      for (const [target, entry] of counts) {
-        series.forEach((labels, i) =>
-          values.push({ labels: { target, ...labels }, value: entry.values[i]! }),
-        );
-      }
-      return { name, help, type: 'counter', values };
-    },
-    writeSamples(out) {
+    write(out) {
       for (const { lines, values } of counts.values()) {
         for (let i = 0; i < values.length; i += 1) out.sample(lines, i, values[i]!);
       }
@@ -76,8 +67,8 @@ export function createTargetCounter<Labels extends Record<keyof Labels, string>>
  * A histogram with one series per target, kept as bucket counts per target and written out
  * in prom-client's layout (`le` first, cumulative buckets, then _sum and _count).
  */
-export function createTargetHistogram(
-  registry: Registry,
+export function addTargetHistogram(
+  exposition: Exposition,
   name: string,
   help: string,
   buckets: readonly number[],
@@ -85,28 +76,11 @@ export function createTargetHistogram(
   const bounds = [...buckets.map(String), '+Inf'];
   const entries = new Map<string, { lines: EncodedLines; counts: Float64Array; sum: number }>();
 
-  registerSelfRendering(registry, {
+  exposition.add({
     name,
     help,
     type: 'histogram',
-    get: () => {
-      const values: Sample[] = [];
-      for (const [target, entry] of entries) {
-        let total = 0;
-        entry.counts.forEach((count, i) => {
-          total += count;
-          values.push({
-            metricName: `${name}_bucket`,
-            labels: { le: bounds[i]!, target },
-            value: total,
-          });
-        });
-        values.push({ metricName: `${name}_sum`, labels: { target }, value: entry.sum });
-        values.push({ metricName: `${name}_count`, labels: { target }, value: total });
-      }
-      return { name, help, type: 'histogram', values };
-    },
-    writeSamples(out) {
+    write(out) {
       for (const { lines, counts, sum } of entries.values()) {
         let total = 0;
         for (let i = 0; i < counts.length; i += 1) {
