@@ -78,10 +78,10 @@ export async function startSidecar(
   });
   child.stderr!.resume();
   let url = '';
-  await until('the sidecar to start', async () => {
+  await until('the sidecar to start', () => {
     const port = /"listen":"[^"]*:(\d+)"/.exec(out)?.[1];
     if (port !== undefined) url = `http://127.0.0.1:${port}`;
-    return url !== '';
+    return Promise.resolve(url !== '');
   });
   return { url, pid: child.pid! };
 }

@@ -2,7 +2,7 @@
 export interface ConfigProblem {
   /** Key path such as `targets[1].url`; empty for the file as a whole. */
   path: string;
-  line?: number;
+  line?: number | undefined;
   message: string;
 }
 

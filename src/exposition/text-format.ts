@@ -37,7 +37,7 @@ export async function writeSources(
   // prom-client's metrics may collect asynchronously: read them all first, then write at once.
   const read = await Promise.all(
     sources.map((source) =>
-      'registry' in source ? source.registry.getMetricsAsJSON() : [source.family],
+      'registry' in source ? source.registry.getMetricsAsJSON() : Promise.resolve([source.family]),
     ),
   );
   const openMetrics = format === 'openmetrics';

@@ -55,7 +55,10 @@ export function createAuth(settings: AuthSettings): Middleware {
 
   return async (ctx, next) => {
     const header = ctx.get('Authorization');
-    if (header !== '' && header.length < 4096 && (await allowed(header))) return next();
+    if (header !== '' && header.length < 4096 && (await allowed(header))) {
+      await next();
+      return;
+    }
     ctx.status = 401;
     ctx.set('WWW-Authenticate', challenge);
     ctx.type = 'text/plain; charset=utf-8';

@@ -1,5 +1,5 @@
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createTlsServer, type Server as TlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type Koa from 'koa';
@@ -39,10 +39,14 @@ export async function startServer(
     cert: readFileSync(files.cert),
     key: readFileSync(files.key),
   });
+  const callback = app.callback();
+  // Koa's handler resolves once the response is written and never rejects (errors become 500s).
+  const handler = (request: IncomingMessage, response: ServerResponse) =>
+    void callback(request, response);
   const server: Server | TlsServer =
     tls === undefined
-      ? createServer(SERVER_OPTIONS, app.callback())
-      : createTlsServer({ ...SERVER_OPTIONS, ...readTls(tls) }, app.callback());
+      ? createServer(SERVER_OPTIONS, handler)
+      : createTlsServer({ ...SERVER_OPTIONS, ...readTls(tls) }, handler);
   Object.assign(server, SERVER_TIMEOUTS);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

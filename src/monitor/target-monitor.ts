@@ -35,7 +35,7 @@ const JITTER = 0.1;
 export function createTargetMonitor(target: Target, deps: TargetMonitorDeps): TargetMonitor {
   const { scheduler, listener } = deps;
   const random = deps.random ?? Math.random;
-  const breaker = createBreaker(target.breaker, scheduler.now);
+  const breaker = createBreaker(target.breaker, () => scheduler.now());
   const status: TargetStatus = {
     target,
     address: target.address,

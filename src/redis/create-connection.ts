@@ -25,7 +25,7 @@ export interface TargetConnection extends ProbeConnection {
  * schedule decides when to connect, so an open breaker really leaves Redis alone and a
  * reconnect happens at most once per probe, spaced by the jittered interval.
  */
-export function connectionOptions(target: Target): RedisOptions {
+export function connectionOptions(target: Target): ConnectionOptions {
   return {
     ...locate(target),
     db: target.db,
@@ -90,6 +90,12 @@ function explainSentinelFailure(
     cause: error,
   });
 }
+
+/**
+ * ioredis's options without `replyMapping`: its constructor infers that one from the argument,
+ * and the optional-or-undefined form RedisOptions declares does not fit it.
+ */
+type ConnectionOptions = Omit<RedisOptions, 'replyMapping'>;
 
 /** Builds the long-lived connection of one target. */
 export function createConnection(target: Target): TargetConnection {

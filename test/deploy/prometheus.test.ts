@@ -22,7 +22,7 @@ interface RuleTests {
 /** The labels of a series selector such as `up{instance="a",target="main"}`. */
 function labelsOf(series: string): Record<string, string> {
   const pairs = [...series.matchAll(/(\w+)="([^"]*)"/g)];
-  return Object.fromEntries(pairs.map((match) => [match[1], match[2]]));
+  return Object.fromEntries(pairs.map((match) => [match[1] ?? '', match[2] ?? '']));
 }
 
 /** Which sidecar and target a series or alert is about. */

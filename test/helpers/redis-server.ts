@@ -175,8 +175,8 @@ async function startProcess(options: RedisServerOptions): Promise<RedisServer> {
     dir,
     ...(socketPath !== undefined && { socketPath }),
     ...(tlsPort !== undefined && { tlsPort }),
-    pause: async () => signal('SIGSTOP'),
-    resume: async () => signal('SIGCONT'),
+    pause: () => Promise.resolve(signal('SIGSTOP')),
+    resume: () => Promise.resolve(signal('SIGCONT')),
     async kill() {
       const exited = child === undefined ? Promise.resolve() : exitOf(child);
       signal('SIGCONT');

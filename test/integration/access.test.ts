@@ -8,6 +8,9 @@ import { createConnection, type TargetConnection } from '../../src/redis/create-
 import { createSidecar } from '../../src/sidecar';
 import { httpGet } from '../helpers/http';
 import { createLogSink } from '../helpers/log-sink';
+
+/** The part of /status this file reads. */
+type StatusBody = { targets: Array<{ probes: number }> };
 import { startRedis, stopAllRedis, type RedisServer } from '../helpers/redis-server';
 import { createTestCertificates, type TestCertificates } from '../helpers/tls-certs';
 import { waitFor } from '../helpers/wait';
@@ -231,8 +234,8 @@ targets:
     const base = `http://127.0.0.1:${server.address.port}`;
     try {
       await waitFor('first probes', async () =>
-        JSON.parse((await httpGet(`${base}/status`)).body).targets.every(
-          (t: { probes: number }) => t.probes > 0,
+        (JSON.parse((await httpGet(`${base}/status`)).body) as StatusBody).targets.every(
+          (t) => t.probes > 0,
         ),
       );
       const outputs = [

@@ -220,8 +220,9 @@ describe('process faults', () => {
     await outage(
       'DEBUG SLEEP 1',
       'plain',
-      async () => {
+      () => {
         sleeping = plain.command('DEBUG', 'SLEEP', '1'); // not awaited: it returns on waking
+        return Promise.resolve();
       },
       () => sleeping, // the fault ends when Redis wakes
       'timeout',

@@ -74,7 +74,7 @@ test('steady state: no new connection and one PING per probe', async () => {
   await waitFor('ready', async () => (await readyz()) === 200);
   const stats = async () => {
     const info = String(await redis.command('INFO', 'all'));
-    const calls = Object.fromEntries(
+    const calls: Record<string, number> = Object.fromEntries(
       [...info.matchAll(/cmdstat_([a-z|]+):calls=(\d+)/g)].map(([, name, count]) => [
         name,
         Number(count),

@@ -11,6 +11,6 @@ describe('/metrics', () => {
     expect(reply.status).toBe(200);
     expect(reply.headers['content-type']).toBe('text/plain; charset=utf-8');
     expect((await httpGet(`${app.base}/metrics`, { method: 'HEAD' })).body).toBe('');
-    await waitFor('both pages app.released', async () => app.released === before + 2);
+    await waitFor('both pages released', async () => app.released === before + 2);
   });
 });

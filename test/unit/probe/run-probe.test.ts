@@ -35,7 +35,9 @@ test('without an arrival time after the send, the round trip ends at the reply',
   const result = await runProbe(connection, 1000);
   expect(result.ok && result.seconds).toBeGreaterThanOrEqual(0.035);
   const { connection: plain } = fakeConnection(40);
-  const plainResult = await runProbe({ ...plain, lastDataAt: undefined }, 1000);
+  const withoutArrival: ProbeConnection = { ...plain };
+  delete withoutArrival.lastDataAt;
+  const plainResult = await runProbe(withoutArrival, 1000);
   expect(plainResult.ok && plainResult.seconds).toBeGreaterThanOrEqual(0.035);
 });
 
