@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { allRequiredUp, checkTargets, formatTable } from './cli/check';
 import { parseCli, usage, type CliOptions } from './cli/args';
-import { isConfigError, loadConfig, type Config } from './config';
+import { isConfigError, loadConfig, type Config, type LoadOptions } from './config';
 import { configJsonSchema } from './config/json-schema';
 import { createLogger } from './logging/logger';
 import { createReloader } from './config/reloader';
@@ -31,13 +31,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   let config: Config;
   try {
-    config = loadConfig(
-      {
-        ...(options.config !== undefined && { file: options.config }),
-        ...(options.listen !== undefined && { listen: options.listen }),
-      },
-      process.env,
-    );
+    config = loadConfig(source(options), process.env);
   } catch (error) {
     if (!isConfigError(error)) throw error;
     process.stderr.write(`invalid configuration:\n${error.message}\n`);
@@ -61,8 +55,7 @@ async function serve(config: Config, options: CliOptions): Promise<number> {
   const logger = createLogger(config.logLevel);
   const sidecar = createSidecar(config, logger);
   const reloader = createReloader({
-    file: options.config ?? (process.env.REDIS_HEALTH_CONFIG || undefined),
-    listen: options.listen,
+    source: source(options),
     env: process.env,
     apply: (next) => sidecar.reload(next),
     failed: () => sidecar.reloadFailed(),
@@ -115,6 +108,11 @@ async function serve(config: Config, options: CliOptions): Promise<number> {
   await sidecar.stop();
   logger.info('stopped');
   return 0;
+}
+
+/** Where the config comes from, as the command line says. */
+function source(options: CliOptions): LoadOptions {
+  return { file: options.config, listen: options.listen };
 }
 
 process.on('unhandledRejection', (reason) => {

@@ -2,7 +2,8 @@ import type { KeyedProblem } from './errors';
 
 const REFERENCE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}/g;
 
-type Env = Readonly<Record<string, string | undefined>>;
+/** The process environment, or a test's stand-in for it. */
+export type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * Expands `${VAR}` and `${VAR:-fallback}` in every string value (not in keys), as a shell would:

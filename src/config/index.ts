@@ -1,20 +1,33 @@
 import { ConfigError } from './errors';
 import { parseListen } from './listen';
-import { defaultConfig, loadConfigFile, type Env } from './load';
+import type { Env } from './env';
+import { defaultConfig, loadConfigFile } from './load';
 import type { Config } from './types';
 
+export type { Env } from './env';
 export { ConfigError, isConfigError } from './errors';
 export type { Config, Target } from './types';
+
+/** Where the config comes from: `--config` and `--listen` from the command line. */
+export interface LoadOptions {
+  file?: string | undefined;
+  listen?: string | undefined;
+}
 
 /**
  * The configuration to run with: the file from `--config` or REDIS_HEALTH_CONFIG, else the
  * REDIS_URL default; `--listen` overrides the file. Throws ConfigError on any problem.
  */
-export function loadConfig(options: { file?: string; listen?: string }, env: Env): Config {
-  const file = options.file ?? (env.REDIS_HEALTH_CONFIG || undefined);
+export function loadConfig(options: LoadOptions, env: Env): Config {
+  const file = configFile(options, env);
   const config = file === undefined ? defaultConfig(env) : loadConfigFile(file, env);
   if (options.listen === undefined) return config;
   const listen = parseListen(options.listen);
   if (typeof listen === 'string') throw new ConfigError([{ path: '--listen', message: listen }]);
   return { ...config, listen };
+}
+
+/** The config file in use: `--config`, else REDIS_HEALTH_CONFIG; undefined when there is none. */
+export function configFile(options: LoadOptions, env: Env): string | undefined {
+  return options.file ?? (env.REDIS_HEALTH_CONFIG || undefined);
 }

@@ -1,4 +1,10 @@
-import type { Listen } from './types';
+/** Where the sidecar listens: the redis_exporter's 9121 with a 1 in front (9100-9999 is crowded). */
+export const defaultListen = '0.0.0.0:19121';
+
+export interface Listen {
+  host: string;
+  port: number;
+}
 
 /** Parses `HOST:PORT`, `[IPv6]:PORT` or `:PORT` (all interfaces); returns an error message when it cannot. */
 export function parseListen(text: string): Listen | string {

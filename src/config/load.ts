@@ -2,15 +2,15 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { core } from 'zod';
-import { defaultOptions } from './defaults';
-import { expandEnv } from './env';
+import { expandEnv, type Env } from './env';
 import { ConfigError, formatPath, type ConfigProblem, type KeyedProblem } from './errors';
 import { resolveConfig } from './resolve';
-import { configSchema } from './schema';
+import { configSchema, logLevels } from './schema';
 import type { Config } from './types';
 import { lineOf } from './yaml-lines';
 
-export type Env = Readonly<Record<string, string | undefined>>;
+/** Without a config file or REDIS_URL, the sidecar probes this. */
+const DEFAULT_URL = 'redis://127.0.0.1:6379/0';
 
 /** Reads, expands, validates and resolves a config file; throws ConfigError listing every problem. */
 export function loadConfigFile(file: string, env: Env): Config {
@@ -64,10 +64,9 @@ export function parseConfig(text: string, env: Env, source = 'config'): Config {
 
 /** The configuration used when no file is given: one target `default` from REDIS_URL. */
 export function defaultConfig(env: Env): Config {
-  const url =
-    env.REDIS_URL !== undefined && env.REDIS_URL !== '' ? env.REDIS_URL : defaultOptions.url;
+  const url = env.REDIS_URL !== undefined && env.REDIS_URL !== '' ? env.REDIS_URL : DEFAULT_URL;
   const keyed: KeyedProblem[] = [];
-  const config = resolveConfig({ targets: [{ name: 'default', url }] }, keyed);
+  const config = resolveConfig(configSchema.parse({ targets: [{ name: 'default', url }] }), keyed);
   if (keyed.length > 0) {
     throw new ConfigError(
       keyed.map((problem) => ({ path: 'REDIS_URL', message: problem.message })),
@@ -78,10 +77,11 @@ export function defaultConfig(env: Env): Config {
 
 function withLogLevel(config: Config, env: Env): Config {
   const level = env.LOG_LEVEL?.toLowerCase();
-  const known = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
-  const match = known.find((name) => name === level);
+  const match = logLevels.find((name) => name === level);
   if (level !== undefined && level !== '' && match === undefined) {
-    throw new ConfigError([{ path: 'LOG_LEVEL', message: `must be one of ${known.join(', ')}` }]);
+    throw new ConfigError([
+      { path: 'LOG_LEVEL', message: `must be one of ${logLevels.join(', ')}` },
+    ]);
   }
   return match === undefined ? config : { ...config, logLevel: match };
 }

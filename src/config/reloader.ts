@@ -2,14 +2,11 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
-import { isConfigError, loadConfig, type Config } from '.';
-import type { Env } from './load';
+import { configFile, isConfigError, loadConfig, type Config, type Env, type LoadOptions } from '.';
 
 export interface ReloaderOptions {
-  /** The config file; without one there is nothing to reload. */
-  file: string | undefined;
-  /** `--listen`, which keeps overriding the file. */
-  listen: string | undefined;
+  /** As the config was loaded at start: without a file there is nothing to reload. */
+  source: LoadOptions;
   env: Env;
   apply(config: Config): Promise<void>;
   failed(): void;
@@ -32,7 +29,8 @@ const SETTLE_MS = 200;
  * completely before anything is swapped; reloads run one at a time.
  */
 export function createReloader(options: ReloaderOptions): Reloader {
-  const { file, logger } = options;
+  const { source, env, logger } = options;
+  const file = configFile(source, env);
   let chain = Promise.resolve(true);
   let watcher: FSWatcher | undefined;
   let timer: NodeJS.Timeout | undefined;
@@ -52,10 +50,7 @@ export function createReloader(options: ReloaderOptions): Reloader {
     let config: Config;
     try {
       lastText = await readText().catch(() => undefined);
-      config = loadConfig(
-        { file, ...(options.listen !== undefined && { listen: options.listen }) },
-        options.env,
-      );
+      config = loadConfig(source, env);
     } catch (error) {
       if (!isConfigError(error)) throw error;
       options.failed();

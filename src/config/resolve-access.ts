@@ -1,8 +1,7 @@
 import { accessSync, constants } from 'node:fs';
 import type { KeyedProblem } from './errors';
 import type { ParsedRedisUrl } from './redis-url';
-import type { TargetInput } from './schema';
-import type { TlsSettings } from './types';
+import type { CheckedTarget, TlsSettings } from './schema';
 
 type Keys = readonly PropertyKey[];
 
@@ -18,7 +17,7 @@ export interface Access {
  * source; files must be readable at start (they are read again at every connect).
  */
 export function resolveAccess(
-  input: TargetInput,
+  input: CheckedTarget,
   url: ParsedRedisUrl,
   at: Keys,
   problems: KeyedProblem[],
@@ -51,22 +50,20 @@ export function resolveAccess(
   };
 }
 
-function resolveTls(input: TargetInput, url: ParsedRedisUrl, at: Keys, problems: KeyedProblem[]) {
+function resolveTls(input: CheckedTarget, url: ParsedRedisUrl, at: Keys, problems: KeyedProblem[]) {
   const tls = input.tls;
   if (tls !== undefined && !url.tls) {
     problems.push({ keys: [...at, 'tls'], message: 'needs a rediss:// url (TLS)' });
     return {};
   }
   if (!url.tls) return {};
-  return { tls: resolveTlsSettings(tls ?? {}, [...at, 'tls'], problems) };
+  if (tls === undefined) return { tls: { rejectUnauthorized: true } };
+  checkTlsFiles(tls, [...at, 'tls'], problems);
+  return { tls };
 }
 
-/** TLS keys with defaults applied; the files must be readable now, and cert goes with key. */
-export function resolveTlsSettings(
-  tls: NonNullable<TargetInput['tls']>,
-  at: Keys,
-  problems: KeyedProblem[],
-): TlsSettings {
+/** The TLS files must be readable now, and cert goes with key. */
+export function checkTlsFiles(tls: TlsSettings, at: Keys, problems: KeyedProblem[]): void {
   if ((tls.cert === undefined) !== (tls.key === undefined)) {
     problems.push({
       keys: [...at, tls.cert === undefined ? 'cert' : 'key'],
@@ -77,13 +74,6 @@ export function resolveTlsSettings(
     const file = tls[key];
     if (file !== undefined) checkReadable(file, [...at, key], problems);
   }
-  return {
-    ...(tls.ca !== undefined && { ca: tls.ca }),
-    ...(tls.cert !== undefined && { cert: tls.cert }),
-    ...(tls.key !== undefined && { key: tls.key }),
-    ...(tls.serverName !== undefined && { serverName: tls.serverName }),
-    rejectUnauthorized: tls.rejectUnauthorized ?? true,
-  };
 }
 
 /** Adds a problem when `file` cannot be read now. */

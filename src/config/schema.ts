@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration';
+import { parseHostPort } from './host-port';
+import { defaultListen, parseListen } from './listen';
 
 /**
  * The shape of the configuration file, as written by users. This one schema validates files,
@@ -11,6 +13,7 @@ const durationMeta = {
   pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h)|.*\\$\\{.+\\}.*)$',
 };
 
+/** A duration string, parsed here once: what the rest of the code sees is milliseconds. */
 const duration = z
   .string({ error: 'must be a duration string such as 250ms, 5s or 1m' })
   .meta(durationMeta)
@@ -19,14 +22,22 @@ const duration = z
       parseDuration(String(issue.input)) === undefined
         ? 'must be a duration such as 250ms, 5s or 1m'
         : 'must be longer than 0',
-  });
+  })
+  .transform((text) => parseDuration(text) ?? 0);
 
 const positiveInt = z.int({ error: 'must be a whole number' }).min(1, 'must be at least 1');
 
-export const breakerSchema = z.strictObject({
+const breakerSchema = z.strictObject({
   failureThreshold: positiveInt.optional(),
   recoveryTimeout: duration.optional(),
   successThreshold: positiveInt.optional(),
+});
+
+/** The built-in defaults; breaker values match what Redis-backed services already use. */
+const breakerDefaultsSchema = z.strictObject({
+  failureThreshold: positiveInt.prefault(5),
+  recoveryTimeout: duration.prefault('60s'),
+  successThreshold: positiveInt.prefault(2),
 });
 
 const ratio = z
@@ -36,50 +47,66 @@ const ratio = z
 
 export const roles = ['master', 'replica', 'any'] as const;
 
+const role = z.enum(roles, { error: 'must be master, replica or any' });
+
+/** What a target may set for itself; what it leaves out comes from `defaults`. */
 const probeSettings = {
   interval: duration.optional(),
   timeout: duration.optional(),
   breaker: breakerSchema.optional(),
   infoInterval: duration.optional(),
-  role: z.enum(roles, { error: 'must be master, replica or any' }).optional(),
+  role: role.optional(),
   maxMemoryRatio: ratio.optional(),
   maxReplicationLag: duration.optional(),
   maxClientsRatio: ratio.optional(),
   reportOnly: z.boolean().optional(),
 };
 
-export const writeSchema = z.strictObject({
-  key: z.string().min(1, 'must not be empty').optional(),
-  ttl: duration.optional(),
+/** `defaults`: the same keys, each with its built-in default, so every target inherits a value. */
+const defaultsSchema = z.strictObject({
+  interval: duration.prefault('5s'),
+  timeout: duration.prefault('1s'),
+  breaker: breakerDefaultsSchema.prefault({}),
+  infoInterval: duration.prefault('30s'),
+  role: role.prefault('any'),
+  maxMemoryRatio: ratio.optional(),
+  maxReplicationLag: duration.optional(),
+  maxClientsRatio: ratio.optional(),
+  reportOnly: z.boolean().prefault(false),
+});
+
+const writeSchema = z.strictObject({
+  key: z.string().min(1, 'must not be empty').prefault('redis-health-sidecar:canary'),
+  ttl: duration.prefault('10s'),
 });
 
 const filePath = z.string().min(1, 'must be a file path');
 
-export const tlsSchema = z.strictObject({
+const tlsSchema = z.strictObject({
   ca: filePath.optional(),
   cert: filePath.optional(),
   key: filePath.optional(),
   serverName: z.string().min(1).optional(),
-  rejectUnauthorized: z.boolean().optional(),
+  rejectUnauthorized: z.boolean().prefault(true),
 });
 
 const hostPort = z
   .string()
   .regex(/^(\[[^\]]+\]|[^:[\]\s]+):\d{1,5}$/, 'must be HOST:PORT, such as redis-0:6379');
 
-export const sentinelSchema = z.strictObject({
+const sentinelSchema = z.strictObject({
   masterName: z.string().min(1, 'must not be empty'),
-  sentinels: z.array(hostPort).min(1, 'must list at least one sentinel'),
+  sentinels: z.array(hostPort.transform(parseHostPort)).min(1, 'must list at least one sentinel'),
   username: z.string().min(1, 'must not be empty').optional(),
   password: z.string().optional(),
   tls: tlsSchema.optional(),
 });
 
-export const clusterSchema = z.strictObject({
+const clusterSchema = z.strictObject({
   nodes: z.array(hostPort).min(1, 'must list at least one node'),
 });
 
-export const targetSchema = z.strictObject({
+const targetSchema = z.strictObject({
   name: z
     .string()
     .regex(/^[A-Za-z0-9_.-]+$/, 'must match [A-Za-z0-9_.-]+ (it becomes the target label)')
@@ -104,7 +131,7 @@ const bcryptHash = z
     'must be a bcrypt hash ($2y$10$…), e.g. from htpasswd -nbB',
   );
 
-export const httpSchema = z.strictObject({
+const httpSchema = z.strictObject({
   tls: z.strictObject({ cert: filePath, key: filePath }).optional(),
   auth: z
     .strictObject({
@@ -123,20 +150,35 @@ export const httpSchema = z.strictObject({
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 export const configSchema = z.strictObject({
-  listen: z.string().optional(),
+  listen: z
+    .string()
+    .transform((text, context) => {
+      const listen = parseListen(text);
+      if (typeof listen !== 'string') return listen;
+      context.addIssue({ code: 'custom', message: listen });
+      return z.NEVER;
+    })
+    .prefault(defaultListen),
   shutdownDelay: z
     .string({ error: 'must be a duration string such as 5s' })
     .meta(durationMeta)
     .refine((text) => parseDuration(text) !== undefined, {
       message: 'must be a duration such as 0s, 5s or 30s',
     })
-    .optional(),
-  log: z.strictObject({ level: z.enum(logLevels).optional() }).optional(),
-  http: httpSchema.optional(),
-  defaults: z.strictObject(probeSettings).optional(),
+    .transform((text) => parseDuration(text) ?? 0)
+    .prefault('5s'),
+  log: z.strictObject({ level: z.enum(logLevels).prefault('info') }).prefault({}),
+  http: httpSchema.prefault({}),
+  defaults: defaultsSchema.prefault({}),
   targets: z.array(targetSchema).min(1, 'must list at least one target'),
 });
 
-export type ConfigInput = z.infer<typeof configSchema>;
-export type TargetInput = z.infer<typeof targetSchema>;
+/** A config file as the schema checked it: durations in milliseconds, built-in defaults in place. */
+export type CheckedConfig = z.output<typeof configSchema>;
+export type CheckedTarget = z.output<typeof targetSchema>;
+export type CheckedDefaults = CheckedConfig['defaults'];
+export type TlsSettings = z.output<typeof tlsSchema>;
+export type HttpSettings = z.output<typeof httpSchema>;
+export type ClusterSettings = z.output<typeof clusterSchema>;
+export type SentinelSettings = z.output<typeof sentinelSchema>;
 export type LogLevel = (typeof logLevels)[number];

@@ -1,39 +1,17 @@
-import type { LogLevel } from './schema';
+import type { BreakerSettings } from '../breaker/breaker';
+import type { Listen } from './listen';
+import type {
+  ClusterSettings,
+  HttpSettings,
+  LogLevel,
+  SentinelSettings,
+  TlsSettings,
+} from './schema';
 
-/** Breaker settings of one target, durations in milliseconds. */
-export interface BreakerOptions {
-  failureThreshold: number;
-  recoveryTimeoutMs: number;
-  successThreshold: number;
-}
+export type { ClusterSettings, HttpSettings, Listen, SentinelSettings, TlsSettings };
 
 /** Where a standalone Redis listens: TCP host and port, or a unix socket path. */
 export type Endpoint = { host: string; port: number } | { path: string };
-
-/** TLS settings of a `rediss://` target; files are read at each connect, so rotation works. */
-export interface TlsSettings {
-  ca?: string;
-  cert?: string;
-  key?: string;
-  serverName?: string;
-  rejectUnauthorized: boolean;
-}
-
-/** How to find the current master of a Sentinel-managed Redis. */
-export interface SentinelSettings {
-  masterName: string;
-  sentinels: Array<{ host: string; port: number }>;
-  username?: string;
-  password?: string;
-  /** TLS towards the sentinels themselves; the master's TLS is the target's `tls`. */
-  tls?: TlsSettings;
-}
-
-/** Where to start learning the layout of a Redis Cluster. */
-export interface ClusterSettings {
-  /** Seed nodes as HOST:PORT; the masters are learned from them with CLUSTER SLOTS. */
-  nodes: string[];
-}
 
 export type TargetMode = 'standalone' | 'sentinel' | 'cluster';
 
@@ -81,28 +59,11 @@ export interface Target {
   required: boolean;
   intervalMs: number;
   timeoutMs: number;
-  breaker: BreakerOptions;
+  breaker: BreakerSettings;
   /** How often INFO is read (the first time at the first probe that gets an answer). */
   infoIntervalMs: number;
   checks: TargetChecks;
   write?: WriteCanary;
-}
-
-export interface Listen {
-  host: string;
-  port: number;
-}
-
-/** The sidecar's own HTTP server: TLS and who may read the non-health endpoints. */
-export interface HttpSettings {
-  /** Files re-read when they change. */
-  tls?: { cert: string; key: string };
-  auth?: {
-    basic?: { username: string; passwordHash: string };
-    bearerToken?: string;
-    /** Read at start and again when it changes. */
-    bearerTokenFile?: string;
-  };
 }
 
 export interface Config {
