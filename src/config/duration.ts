@@ -8,10 +8,3 @@ export function parseDuration(text: string): number | undefined {
   const [, amount, unit] = match;
   return Math.round(Number(amount) * (UNITS_MS[unit as string] as number));
 }
-
-/** Formats milliseconds the way a config file would write them. */
-export function formatDuration(ms: number): string {
-  if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;
-  if (ms >= 1000 && ms % 1000 === 0) return `${ms / 1000}s`;
-  return `${ms}ms`;
-}

@@ -29,7 +29,7 @@ export function isConfigError(error: unknown): error is ConfigError {
 }
 
 /** `config.yaml:12: targets[1].url: must start with redis://, rediss:// or unix://` */
-export function formatProblem(problem: ConfigProblem, source?: string): string {
+function formatProblem(problem: ConfigProblem, source?: string): string {
   const where = [source, problem.line].filter((part) => part !== undefined).join(':');
   const location = [where, problem.path].filter((part) => part !== '').join(': ');
   return location === '' ? problem.message : `${location}: ${problem.message}`;

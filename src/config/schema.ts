@@ -45,7 +45,7 @@ const ratio = z
   .gt(0, 'must be more than 0')
   .max(1, 'must be at most 1');
 
-export const roles = ['master', 'replica', 'any'] as const;
+const roles = ['master', 'replica', 'any'] as const;
 
 const role = z.enum(roles, { error: 'must be master, replica or any' });
 

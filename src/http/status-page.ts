@@ -5,7 +5,7 @@ import { describeTarget } from './status';
 const REFRESH_SECONDS = 5;
 
 /** The characters that matter in HTML text and attribute values. */
-export function escapeHtml(value: unknown): string {
+function escapeHtml(value: unknown): string {
   return String(value).replace(
     /[&<>"']/g,
     (char) =>

@@ -25,7 +25,7 @@ export interface TargetConnection extends ProbeConnection {
  * schedule decides when to connect, so an open breaker really leaves Redis alone and a
  * reconnect happens at most once per probe, spaced by the jittered interval.
  */
-export function connectionOptions(target: Target): ConnectionOptions {
+function connectionOptions(target: Target): ConnectionOptions {
   return {
     ...locate(target),
     db: target.db,

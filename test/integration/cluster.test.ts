@@ -5,6 +5,7 @@ import { stopAllRedis, type RedisServer } from '../helpers/redis-server';
 import { waitFor } from '../helpers/wait';
 
 interface ClusterStatus {
+  probes: number;
   up: boolean | null;
   mode: string;
   lastError: { reason: string; message: string } | null;
@@ -72,8 +73,11 @@ test('steady state opens no connections and sends CLUSTER INFO to one node, PING
         return { ping: count('ping'), clusterInfo: count('cluster\\|info'), connections };
       }),
     );
+  const probes = async () => (await targetStatus()).probes;
   const before = await stats();
-  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const probesBefore = await probes();
+  // Five probes a second: ten take about two seconds.
+  await waitFor('ten more probes', async () => (await probes()) - probesBefore >= 10);
   const after = await stats();
   const delta = after.map((item, index) => ({
     ping: item.ping - (before[index]?.ping ?? 0),
@@ -81,7 +85,7 @@ test('steady state opens no connections and sends CLUSTER INFO to one node, PING
     // Our own INFO connection is the one new connection per node between the two readings.
     connections: item.connections - (before[index]?.connections ?? 0),
   }));
-  console.log(`cluster steady state over 2 s, per node: ${JSON.stringify(delta)}`);
+  console.log(`cluster steady state over ten probes, per node: ${JSON.stringify(delta)}`);
   for (const item of delta) {
     expect(item.connections).toBe(1);
     expect(item.ping).toBeGreaterThanOrEqual(6);

@@ -87,7 +87,8 @@ test('steady state: no new connection and one PING per probe', async () => {
     ((await metric('redis_health_probes_total{target="socket",result="ok"}')) ?? 0);
   const before = await stats();
   const probesBefore = await okProbes();
-  await new Promise((resolve) => setTimeout(resolve, 2200));
+  // Both targets probe twice a second: eight probes take about two seconds.
+  await waitFor('eight more probes', async () => (await okProbes()) - probesBefore >= 8);
   const probesAfter = await okProbes();
   const after = await stats();
   // The only new connection is the one this test opened for INFO.

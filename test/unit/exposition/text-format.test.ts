@@ -4,6 +4,7 @@ import { createExposition, type Exposition } from '../../../src/exposition/expos
 import { addComputedGauge, addTargetGauge } from '../../../src/exposition/gauge-families';
 import { addTargetCounter, addTargetHistogram } from '../../../src/exposition/series-families';
 import type { TargetStatus } from '../../../src/monitor/target-status';
+import { renderPage } from '../../helpers/render';
 import { makeTarget } from '../../helpers/targets';
 
 type TextFormat = 'prometheus' | 'openmetrics';
@@ -13,11 +14,7 @@ const ACCEPT = { prometheus: 'text/plain', openmetrics: 'application/openmetrics
 async function text(source: Registry | Exposition, format: TextFormat): Promise<string> {
   const exposition = source instanceof Registry ? createExposition() : source;
   if (source instanceof Registry) exposition.include(source);
-  const response = new EventEmitter();
-  const page = await exposition.render(ACCEPT[format], response);
-  const body = page.body.toString('utf8');
-  response.emit('close');
-  return body;
+  return (await renderPage(exposition, ACCEPT[format])).body;
 }
 
 const ODD_TARGET = 'quote"back\\slash\nnewline';
