@@ -7,6 +7,7 @@ import { startServer, type HttpServer } from './http/server';
 import { createProbeLog } from './logging/probe-log';
 import { createMetrics } from './metrics/create-metrics';
 import { createProbeExposition } from './metrics/probe-metrics';
+import { createThrottleReader } from './monitor/cpu-throttle';
 import { createMonitor, type Monitor } from './monitor/monitor';
 import { createReadiness } from './monitor/readiness';
 import { realScheduler, type Scheduler } from './monitor/scheduler';
@@ -42,16 +43,18 @@ export function createSidecar(
   const statuses = () => monitor.statuses();
   const readiness = createReadiness(statuses);
   const exposition = createExposition();
+  const throttledSeconds = createThrottleReader();
+  const stalledMs = () => monitor.stalledMs();
   const metrics = createMetrics(
     exposition,
-    { statuses, ready: () => readiness.ready() },
+    { statuses, ready: () => readiness.ready(), stalledMs, throttledSeconds },
     { version, nodejs: process.version },
   );
   const monitor = createMonitor({
     targets: config.targets,
     createProber,
     scheduler,
-    listeners: [metrics.listener, createProbeLog(logger)],
+    listeners: [metrics.listener, createProbeLog(logger, { throttledSeconds })],
   });
   let current = config;
   const probeNow = createOnDemandProber(() => current.targets);
@@ -64,6 +67,10 @@ export function createSidecar(
         statuses,
         readiness,
         liveness: () => monitor.liveness(),
+        pressure: () => ({
+          stalledSeconds: stalledMs() / 1000,
+          cpuThrottledSeconds: throttledSeconds() ?? null,
+        }),
         renderMetrics: (accept, sending) => exposition.render(accept, sending),
         async probeNow(name, scrapeTimeout, accept, sending) {
           const answer = await probeNow(name, scrapeTimeout);

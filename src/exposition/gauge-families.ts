@@ -8,7 +8,7 @@ export interface Sample {
 }
 
 /**
- * A gauge whose samples are computed at scrape time and written out as they are: no label
+ * A gauge (or a counter kept elsewhere) whose samples are computed at scrape time and written out as they are: no label
  * hashing, no stored series (a prom-client Gauge reset and refilled on every scrape cost
  * milliseconds per thousand targets).
  */
@@ -17,11 +17,12 @@ export function addComputedGauge(
   name: string,
   help: string,
   samples: () => readonly Sample[],
+  type: 'gauge' | 'counter' = 'gauge',
 ): void {
   exposition.add({
     name,
     help,
-    type: 'gauge',
+    type,
     write(out) {
       for (const { labels, value } of samples()) {
         const pairs = labelPairs(labels);

@@ -6,7 +6,7 @@ import { redisAlive, type Readiness } from '../monitor/readiness';
 import type { TargetStatus } from '../monitor/target-status';
 
 import { answerReadiness } from './readyz';
-import { describeTarget } from './status';
+import { describePressure, describeTarget } from './status';
 import { renderStatusPage } from './status-page';
 
 /** A rendered metrics page. */
@@ -24,11 +24,20 @@ export interface Sending {
 export type ProbeAnswer =
   ({ kind: 'metrics' } & MetricsPage) | { kind: 'unknown' } | { kind: 'busy' };
 
+/** How much the sidecar itself could not run: counted stall time and cgroup CPU throttling. */
+export interface Pressure {
+  stalledSeconds: number;
+  /** Null where the cgroup's cpu.stat is not readable. */
+  cpuThrottledSeconds: number | null;
+}
+
 /** What the HTTP layer reads. Everything is in memory: no request ever waits on Redis. */
 export interface HttpSources {
   statuses(): readonly TargetStatus[];
   readiness: Readiness;
   liveness(): Liveness;
+  /** What the sidecar knows of its own starvation, for /status and the status page. */
+  pressure(): Pressure;
   renderMetrics(accept: string | undefined, sending: Sending): Promise<MetricsPage>;
   /** Probes a configured target now (`/probe`): the one route that waits on Redis, bounded. */
   probeNow(
@@ -106,6 +115,7 @@ export function createApp(sources: HttpSources): Koa {
       version: sources.version,
       ready: readiness.ready(),
       now: Date.now(),
+      sidecar: describePressure(sources.pressure(), sources.statuses()),
     });
   });
   router.get('/status', guard, (ctx) => {
@@ -115,6 +125,7 @@ export function createApp(sources: HttpSources): Koa {
       version: sources.version,
       ready: readiness.ready(),
       shuttingDown: readiness.shuttingDown(),
+      sidecar: describePressure(sources.pressure(), statuses),
       targets: statuses.map(describeTarget),
     };
   });

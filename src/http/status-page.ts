@@ -1,5 +1,5 @@
 import type { TargetStatus } from '../monitor/target-status';
-import { describeTarget } from './status';
+import { describePressure, describeTarget } from './status';
 
 /** Seconds between the page's own refreshes. */
 const REFRESH_SECONDS = 5;
@@ -20,7 +20,12 @@ function escapeHtml(value: unknown): string {
  */
 export function renderStatusPage(
   statuses: readonly TargetStatus[],
-  page: { version: string; ready: boolean; now: number },
+  page: {
+    version: string;
+    ready: boolean;
+    now: number;
+    sidecar: ReturnType<typeof describePressure>;
+  },
 ): string {
   const rows = statuses.map((status) => {
     const target = describeTarget(status);
@@ -80,6 +85,7 @@ footer { margin-top: 1em; color: #666; }
 ${rows.join('\n')}
 </tbody>
 </table>
+${pressureLine(page.sidecar)}
 <footer>version ${escapeHtml(page.version)} · ${escapeHtml(new Date(page.now).toISOString())} · refreshes every ${REFRESH_SECONDS} s · <a href="status">JSON</a> · <a href="metrics">metrics</a></footer>
 </body>
 </html>
@@ -91,4 +97,12 @@ function formatUptime(seconds: number): string {
   if (seconds >= 3600) return `${Math.floor(seconds / 3600)}h`;
   if (seconds >= 60) return `${Math.floor(seconds / 60)}m`;
   return `${seconds}s`;
+}
+
+/** Says so when the sidecar itself was starved: its inconclusive probes were not Redis's fault. */
+function pressureLine(sidecar: ReturnType<typeof describePressure>): string {
+  if (sidecar.inconclusiveProbes === 0 && sidecar.stalledSeconds < 1) return '';
+  const throttled =
+    sidecar.cpuThrottledSeconds === null ? '' : `, CPU throttled ${sidecar.cpuThrottledSeconds} s`;
+  return `<p id="pressure">The sidecar itself was stalled ${escapeHtml(sidecar.stalledSeconds)} s${escapeHtml(throttled)}; ${escapeHtml(sidecar.inconclusiveProbes)} probe(s) timed out meanwhile and were retried instead of counted as failures.</p>`;
 }

@@ -18,6 +18,11 @@ export function describeTarget(status: TargetStatus) {
     breaker: status.breaker,
     consecutiveFailures: status.consecutiveFailures,
     probes: status.probes,
+    inconclusiveProbes: status.inconclusiveProbes,
+    lastInconclusive:
+      status.lastInconclusive === undefined
+        ? null
+        : { ...status.lastInconclusive, at: isoTime(status.lastInconclusive.at) },
     latencyMs:
       status.lastLatencySeconds === undefined ? null : round(status.lastLatencySeconds * 1000),
     lastProbe: isoTime(status.lastProbeAt),
@@ -35,6 +40,19 @@ export function describeTarget(status: TargetStatus) {
     ...(target.mode === 'cluster' ? { cluster: describeCluster(status) } : describeServer(status)),
     checks: evaluateChecks(target.checks, status.info),
     reportOnly: target.checks.reportOnly,
+  };
+}
+
+/** The sidecar's own starvation: why some probes were inconclusive rather than failures. */
+export function describePressure(
+  pressure: { stalledSeconds: number; cpuThrottledSeconds: number | null },
+  statuses: readonly TargetStatus[],
+) {
+  return {
+    stalledSeconds: round(pressure.stalledSeconds),
+    cpuThrottledSeconds:
+      pressure.cpuThrottledSeconds === null ? null : round(pressure.cpuThrottledSeconds),
+    inconclusiveProbes: statuses.reduce((sum, status) => sum + status.inconclusiveProbes, 0),
   };
 }
 

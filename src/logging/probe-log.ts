@@ -4,15 +4,29 @@ import type { MonitorListener } from '../monitor/listener';
 /** While a target keeps failing, at most one log line per this many milliseconds. */
 const REPEAT_MS = 60_000;
 
+export interface ProbeLogOptions {
+  now?: () => number;
+  /** Seconds the cgroup's CPU quota held the sidecar back so far, where readable. */
+  throttledSeconds?: () => number | undefined;
+}
+
 /**
  * Logs what the monitor announces without flooding: the first failure of a run at warn, then
  * one "still failing" line per minute with the count (every failure at debug), one line when
  * the target answers again, and every breaker transition with the reason behind it.
+ * Inconclusive probes (the sidecar itself was stalled) get one line a minute across targets.
  */
-export function createProbeLog(logger: Logger, now: () => number = Date.now): MonitorListener {
+export function createProbeLog(logger: Logger, options: ProbeLogOptions = {}): MonitorListener {
+  const now = options.now ?? Date.now;
   const runs = new Map<string, { failures: number; loggedAt: number; since: number }>();
+  const stalls = createStallLog(logger, now, options.throttledSeconds ?? (() => undefined));
   return {
-    probed(target, { result }) {
+    probed(target, report) {
+      const { result } = report;
+      if (!result.ok && result.reason === 'inconclusive') {
+        stalls(target.name, report.stalledMs ?? 0);
+        return;
+      }
       const run = runs.get(target.name);
       if (result.ok) {
         if (run === undefined) return;
@@ -45,5 +59,39 @@ export function createProbeLog(logger: Logger, now: () => number = Date.now): Mo
       );
     },
     removed: (target) => void runs.delete(target.name),
+  };
+}
+
+/** One warn line a minute at most: how many probes were inconclusive and why. */
+function createStallLog(
+  logger: Logger,
+  now: () => number,
+  throttledSeconds: () => number | undefined,
+) {
+  let loggedAt = -Infinity;
+  let probes = 0;
+  let stalledMs = 0;
+  const targets = new Set<string>();
+  let throttledAt = throttledSeconds();
+  return (target: string, probeStalledMs: number) => {
+    probes += 1;
+    stalledMs += probeStalledMs;
+    targets.add(target);
+    if (now() - loggedAt < REPEAT_MS) return;
+    const throttled = throttledSeconds();
+    const throttledMs =
+      throttled === undefined || throttledAt === undefined
+        ? undefined
+        : Math.round((throttled - throttledAt) * 1000);
+    const why = throttledMs === undefined || throttledMs === 0 ? '' : ', CPU throttled';
+    logger.warn(
+      { probes, targets: [...targets].slice(0, 10), stalledMs, throttledMs },
+      `probes inconclusive: the sidecar was stalled ${stalledMs} ms${why}; retrying, not blaming Redis`,
+    );
+    loggedAt = now();
+    throttledAt = throttled;
+    probes = 0;
+    stalledMs = 0;
+    targets.clear();
   };
 }

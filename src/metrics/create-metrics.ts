@@ -12,6 +12,10 @@ import { addServerMetrics } from './server-metrics';
 export interface MetricsSource {
   statuses(): readonly TargetStatus[];
   ready(): boolean;
+  /** Milliseconds the sidecar itself could not run, so far. */
+  stalledMs(): number;
+  /** Seconds its cgroup's CPU quota held it back, so far; undefined where not readable. */
+  throttledSeconds(): number | undefined;
 }
 
 export interface BuildInfo {
@@ -53,8 +57,12 @@ export function createMetrics(
 ): Metrics {
   const perTarget = (name: string, help: string, read: (status: TargetStatus) => number) =>
     addTargetGauge(exposition, () => source.statuses(), name, help, read);
-  const computed = (name: string, help: string, samples: Parameters<typeof addComputedGauge>[3]) =>
-    addComputedGauge(exposition, name, help, samples);
+  const computed = (
+    name: string,
+    help: string,
+    samples: Parameters<typeof addComputedGauge>[3],
+    type?: 'gauge' | 'counter',
+  ) => addComputedGauge(exposition, name, help, samples, type);
 
   perTarget('redis_health_up', '1 if the last completed probe of the target succeeded.', (s) =>
     s.up === true ? 1 : 0,
@@ -130,6 +138,21 @@ export function createMetrics(
     'redis_health_config_last_reload_success_timestamp_seconds',
     'Unix time of the last successful config load (start-up counts).',
     () => [{ labels: {}, value: reloadAt / 1000 }],
+  );
+  computed(
+    'redis_health_sidecar_stalled_seconds_total',
+    'Time the sidecar itself could not run (CPU quota, busy neighbours, its own start-up): probes timing out then are inconclusive, not failures.',
+    () => [{ labels: {}, value: source.stalledMs() / 1000 }],
+    'counter',
+  );
+  computed(
+    'redis_health_cpu_throttled_seconds_total',
+    "Time the sidecar's cgroup CPU quota held it back (cpu.stat); absent where not readable.",
+    () => {
+      const seconds = source.throttledSeconds();
+      return seconds === undefined ? [] : [{ labels: {}, value: seconds }];
+    },
+    'counter',
   );
   addServerMetrics(exposition, () => source.statuses());
 

@@ -52,6 +52,7 @@ export function createProbeExposition({
     up: result.ok,
     consecutiveFailures: result.ok ? 0 : 1,
     probes: 1,
+    inconclusiveProbes: 0,
     ...(report.info !== undefined && { info: report.info }),
   };
   addServerMetrics(exposition, () => [status]);

@@ -1,13 +1,15 @@
 import type { Target } from '../config/types';
+import type { ProbeContext } from '../probe/prober';
 import type { TargetProber } from '../probe/report';
 import { fanOut, type MonitorListener } from './listener';
 import type { Scheduler } from './scheduler';
+import { createStallMeter } from './stall-meter';
 import { createTargetMonitor, type TargetMonitor } from './target-monitor';
 import type { TargetStatus } from './target-status';
 
 export interface MonitorOptions {
   targets: readonly Target[];
-  createProber: (target: Target) => TargetProber;
+  createProber: (target: Target, context: ProbeContext) => TargetProber;
   scheduler: Scheduler;
   /** Hear about targets added and removed, probes and breaker transitions. */
   listeners: readonly MonitorListener[];
@@ -31,9 +33,13 @@ export interface Monitor {
   update(targets: readonly Target[]): Promise<void>;
   /** Whether the sidecar itself works: its heartbeat and every target's loop are on time. */
   liveness(): Liveness;
+  /** Milliseconds the sidecar itself could not run since start (CPU quota, neighbours, SIGSTOP). */
+  stalledMs(): number;
 }
 
 const HEARTBEAT_MS = 1000;
+/** The first probes of many targets are spread by this much each (at most half an interval). */
+const STAGGER_MS = 1;
 /** How far behind schedule a timer or a probe may fall before the sidecar counts as stuck. */
 const STALL_GRACE_MS = 10_000;
 
@@ -44,8 +50,10 @@ const STALL_GRACE_MS = 10_000;
 export function createMonitor(options: MonitorOptions): Monitor {
   const { scheduler } = options;
   const listener = fanOut(options.listeners);
+  const stall = createStallMeter(scheduler);
+  const context: ProbeContext = { stalled: (from, to) => stall.stalledBetween(from, to) };
   const build = (target: Target) => {
-    const prober = options.createProber(target);
+    const prober = options.createProber(target, context);
     const monitor: TargetMonitor = createTargetMonitor(target, {
       scheduler,
       probe: () => prober.probe(),
@@ -71,16 +79,31 @@ export function createMonitor(options: MonitorOptions): Monitor {
     heartbeat = scheduler.setTimeout(beat, HEARTBEAT_MS);
   };
 
+  /**
+   * Starts the loops that are not running yet, spread a little so that a thousand targets do
+   * not all connect in the same millisecond; every one still probes within half an interval.
+   */
+  const startSpread = (list: readonly Entry[]) => {
+    const fresh = list.filter(({ monitor }) => !monitor.running());
+    fresh.forEach(({ monitor }, index) => {
+      const spreadMs = Math.min(fresh.length * STAGGER_MS, monitor.status.target.intervalMs / 2);
+      monitor.start((spreadMs * index) / fresh.length);
+    });
+  };
+
   return {
+    stalledMs: () => stall.totalMs(),
     start() {
       if (running) return;
       running = true;
+      stall.start();
       beat();
-      for (const { monitor } of entries) monitor.start();
+      startSpread(entries);
     },
     async stop() {
       running = false;
       scheduler.clearTimeout(heartbeat);
+      stall.stop();
       await retire(entries);
     },
     async update(targets) {
@@ -96,7 +119,7 @@ export function createMonitor(options: MonitorOptions): Monitor {
       // A changed target keeps its name, so its series go on; only new names are announced.
       for (const target of targets) if (!current.has(target.name)) listener.added(target);
       entries = next;
-      if (running) for (const { monitor } of next) monitor.start();
+      if (running) startSpread(next);
       await retire(retired);
       for (const entry of retired) {
         if (!names.has(nameOf(entry))) listener.removed(entry.monitor.status.target);

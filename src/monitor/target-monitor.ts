@@ -6,6 +6,7 @@ import type { ProbeReport } from '../probe/report';
 import type { MonitorListener } from './listener';
 import type { Scheduler } from './scheduler';
 import type { TargetStatus } from './target-status';
+import { createVerdict } from './verdict';
 
 export interface TargetMonitorDeps {
   scheduler: Scheduler;
@@ -17,7 +18,9 @@ export interface TargetMonitorDeps {
 
 export interface TargetMonitor {
   readonly status: TargetStatus;
-  start(): void;
+  /** Starts the schedule, its first probe after `delayMs` (default at once). */
+  start(delayMs?: number): void;
+  running(): boolean;
   /** Stops scheduling and waits for a probe under way to finish. */
   stop(): Promise<void>;
   /** Whether the loop has fallen behind its own schedule by more than `graceMs`. */
@@ -43,7 +46,9 @@ export function createTargetMonitor(target: Target, deps: TargetMonitorDeps): Ta
     up: undefined,
     consecutiveFailures: 0,
     probes: 0,
+    inconclusiveProbes: 0,
   };
+  const verdict = createVerdict(target);
   let timer: unknown;
   let dueAt: number | undefined;
   let running: Promise<void> | undefined;
@@ -62,10 +67,20 @@ export function createTargetMonitor(target: Target, deps: TargetMonitorDeps): Ta
   };
 
   const record = (report: ProbeReport, startedAt: number) => {
-    const { result } = report;
     const now = scheduler.now();
     status.probes += 1;
     status.lastProbeAt = now;
+    const judged = verdict.judge(report.result, startedAt, now);
+    if (judged.kind === 'inconclusive') {
+      // Neither up nor down, breaker untouched: try again soon rather than an interval later.
+      status.inconclusiveProbes += 1;
+      const { message } = report.result as { message: string };
+      status.lastInconclusive = { message, at: now, stalledMs: report.stalledMs ?? 0 };
+      listener.probed?.(target, report);
+      schedule(now + target.timeoutMs * (1 + (random() - 0.5) * JITTER));
+      return;
+    }
+    const { result } = judged;
     status.up = result.ok;
     status.address = report.address ?? status.address;
     if (report.cluster !== undefined) status.cluster = report.cluster;
@@ -78,7 +93,7 @@ export function createTargetMonitor(target: Target, deps: TargetMonitorDeps): Ta
       status.consecutiveFailures += 1;
       status.lastFailure = { reason: result.reason, message: result.message, at: now };
     }
-    listener.probed?.(target, report);
+    listener.probed?.(target, { ...report, result });
     transitioned(breaker.record(result.ok));
     const next =
       breaker.retryAt() ?? startedAt + target.intervalMs * (1 + (random() - 0.5) * JITTER);
@@ -112,11 +127,12 @@ export function createTargetMonitor(target: Target, deps: TargetMonitorDeps): Ta
 
   return {
     status,
-    start() {
+    start(delayMs = 0) {
       if (!stopped) return;
       stopped = false;
-      schedule(scheduler.now());
+      schedule(scheduler.now() + delayMs);
     },
+    running: () => !stopped,
     async stop() {
       stopped = true;
       if (timer !== undefined) scheduler.clearTimeout(timer);

@@ -18,6 +18,9 @@ export interface TargetStatus {
   lastSuccessAt?: number;
   lastProbeAt?: number;
   probes: number;
+  /** Probes that timed out while the sidecar itself was stalled, and were retried. */
+  inconclusiveProbes: number;
+  lastInconclusive?: { message: string; at: number; stalledMs: number };
   /** For a cluster target: cluster_state and each master, from the last probe. */
   cluster?: ClusterView;
   /** The last INFO: facts for /status, metrics and the checks. */

@@ -3,7 +3,7 @@ import { messageOf } from './classify';
 import { layoutFingerprint, parseClusterSlots, parseInfoFields } from './cluster-layout';
 import type { ProbeReport } from './report';
 import type { FailureReason, ProbeResult } from './result';
-import { runCommand, runProbe, type ProbeConnection } from './run-probe';
+import { runCommand, runProbe, type ProbeConnection, type StallGauge } from './run-probe';
 
 /** The connections to a cluster's nodes, by HOST:PORT; built by the redis/ module. */
 export interface ClusterNodes {
@@ -45,6 +45,7 @@ export function createClusterProbe(
   nodes: ClusterNodes,
   seeds: readonly string[],
   timeoutMs: number,
+  stalled?: StallGauge,
 ): ClusterProbe {
   let masters: string[] = [];
   let fingerprint: string | undefined;
@@ -59,7 +60,7 @@ export function createClusterProbe(
     for (const address of candidates) {
       if (remaining() <= 0) break;
       const connection = nodes.node(address);
-      const info = await runCommand(connection, ['CLUSTER', 'INFO'], remaining());
+      const info = await runCommand(connection, ['CLUSTER', 'INFO'], remaining(), stalled);
       if (!info.ok) {
         tried.push({ address, up: false, reason: info.reason, message: info.message });
         continue;
@@ -67,7 +68,7 @@ export function createClusterProbe(
       const fields = parseInfoFields(String(info.reply));
       const seen = layoutFingerprint(fields);
       if (seen !== fingerprint || masters.length === 0) {
-        const slots = await runCommand(connection, ['CLUSTER', 'SLOTS'], remaining());
+        const slots = await runCommand(connection, ['CLUSTER', 'SLOTS'], remaining(), stalled);
         if (!slots.ok) {
           tried.push({ address, up: false, reason: slots.reason, message: slots.message });
           continue;
@@ -102,7 +103,7 @@ export function createClusterProbe(
     }));
     if (!layout.ok) return layout.result;
     const results = await Promise.all(
-      masters.map((address) => runProbe(nodes.node(address), Math.max(1, remaining()))),
+      masters.map((address) => runProbe(nodes.node(address), Math.max(1, remaining()), stalled)),
     );
     const seen = masters.map((address, index): ClusterNodeView => {
       const result = results[index] ?? { ok: false, reason: 'error', message: 'not probed' };

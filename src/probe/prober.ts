@@ -3,27 +3,45 @@ import { createClusterConnections } from '../redis/cluster-nodes';
 import { createConnection } from '../redis/create-connection';
 import { createClusterProbe } from './cluster-probe';
 import { createRedisProbe } from './redis-probe';
-import type { TargetProber } from './report';
+import type { ProbeReport, TargetProber } from './report';
+import type { StallGauge } from './run-probe';
 
 /** How long QUIT may take per connection at shutdown. */
 const QUIT_TIMEOUT_MS = 1000;
 
+/** What probers share: how to tell the sidecar's own stalls (none for a one-off `check`). */
+export interface ProbeContext {
+  stalled?: StallGauge;
+}
+
 /** How one target is probed: PING (INFO, write canary) on its connection, or every master of a cluster. */
-export function createProber(target: Target): TargetProber {
+export function createProber(target: Target, context: ProbeContext = {}): TargetProber {
+  const { stalled } = context;
+  const timed = async (probe: () => Promise<ProbeReport>): Promise<ProbeReport> => {
+    const startedAt = Date.now();
+    const report = await probe();
+    return stalled === undefined
+      ? report
+      : { ...report, stalledMs: Math.round(stalled(startedAt, Date.now())) };
+  };
   if (target.cluster !== undefined) {
     const nodes = createClusterConnections(target);
-    const cluster = createClusterProbe(nodes, target.cluster.nodes, target.timeoutMs);
-    return { probe: () => cluster.probe(), close: () => nodes.close(QUIT_TIMEOUT_MS) };
+    const cluster = createClusterProbe(nodes, target.cluster.nodes, target.timeoutMs, stalled);
+    return {
+      probe: () => timed(() => cluster.probe()),
+      close: () => nodes.close(QUIT_TIMEOUT_MS),
+    };
   }
   const connection = createConnection(target);
-  const redis = createRedisProbe(connection, target);
+  const redis = createRedisProbe(connection, { ...target, stalled });
   const sentinel = target.mode === 'sentinel';
   return {
-    async probe() {
-      const report = await redis.probe();
-      const address = sentinel ? connection.address() : undefined;
-      return address === undefined ? report : { ...report, address };
-    },
+    probe: () =>
+      timed(async () => {
+        const report = await redis.probe();
+        const address = sentinel ? connection.address() : undefined;
+        return address === undefined ? report : { ...report, address };
+      }),
     close: () => connection.close(QUIT_TIMEOUT_MS),
   };
 }

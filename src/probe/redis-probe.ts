@@ -1,13 +1,15 @@
 import { safeMessage } from '../logging/redact';
 import type { ProbeReport } from './report';
-import { runCommand, runProbe, type ProbeConnection } from './run-probe';
+import { runCommand, runProbe, type ProbeConnection, type StallGauge } from './run-probe';
 import { parseServerFacts, type ServerFacts } from './server-facts';
 import { runWriteCanary, type WriteCanaryOptions } from './write-canary';
 
 export interface RedisProbeOptions {
   timeoutMs: number;
   infoIntervalMs: number;
-  write?: WriteCanaryOptions;
+  write?: WriteCanaryOptions | undefined;
+  /** How long the sidecar itself was stalled, to tell its own stalls from Redis's silence. */
+  stalled?: StallGauge | undefined;
 }
 
 /** The last INFO: its facts and when they were read, or why the last read failed. */
@@ -39,7 +41,7 @@ export function createRedisProbe(
 
   const readInfo = async (timeoutMs: number) => {
     infoDueAt = now() + options.infoIntervalMs;
-    const info = await runCommand(connection, ['INFO'], timeoutMs);
+    const info = await runCommand(connection, ['INFO'], timeoutMs, options.stalled);
     if (!info.ok) {
       view = { ...view, error: `${info.reason}: ${info.message}` };
       return;
@@ -55,15 +57,23 @@ export function createRedisProbe(
     async probe() {
       const started = now();
       const remaining = () => Math.floor(options.timeoutMs - (now() - started));
-      const ping = await runProbe(connection, options.timeoutMs);
+      const ping = await runProbe(connection, options.timeoutMs, options.stalled);
       let result = ping;
       if (ping.ok && options.write !== undefined && remaining() > 0) {
-        const written = await runWriteCanary(connection, options.write, remaining());
+        const written = await runWriteCanary(
+          connection,
+          options.write,
+          remaining(),
+          options.stalled,
+        );
         if (!written.ok) result = written;
       }
       // INFO works on a loading server and on a replica cut off from its master.
       const answered = ping.ok || ping.reason === 'loading' || ping.reason === 'masterdown';
-      if (answered && now() >= infoDueAt && remaining() > 0) await readInfo(remaining());
+      // INFO waits for a probe with half its time left: under CPU pressure it would only add
+      // work and turn a good probe into a timeout.
+      const roomy = remaining() >= options.timeoutMs / 2;
+      if (answered && now() >= infoDueAt && roomy) await readInfo(remaining());
       return { result, info: view };
     },
   };

@@ -14,6 +14,8 @@ export interface ProbeReport {
   info?: FactsView;
   /** The masters of a cluster target as this probe saw them. */
   cluster?: ClusterView;
+  /** How long the sidecar itself could not run while this probe was under way, in ms. */
+  stalledMs?: number;
 }
 
 /** How one target is probed: built by `createProber` from the redis/ and probe/ modules. */

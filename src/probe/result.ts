@@ -13,9 +13,14 @@ export const reasons = [
   'dns',
   'closed',
   'error',
+  'inconclusive',
 ] as const;
 
 export type Reason = (typeof reasons)[number];
+/**
+ * Why a probe did not succeed. `inconclusive` is the one that is not a failure: it timed out
+ * while the sidecar itself was stalled, so the monitor retries instead of blaming Redis.
+ */
 export type FailureReason = Exclude<Reason, 'ok'>;
 
 /** The outcome of one probe. A failed probe is a value, not an exception. */

@@ -28,29 +28,44 @@ export type CommandResult =
 
 const TIMED_OUT = Symbol('timed out');
 
+/** Milliseconds of [from, to] (epoch ms) during which the sidecar itself could not run. */
+export type StallGauge = (from: number, to: number) => number;
+
+/**
+ * A timed-out command is inconclusive, not a failure, when the sidecar itself was stalled for
+ * at least this share of the wait: Redis may well have answered in time (rule 4).
+ */
+const INCONCLUSIVE_SHARE = 0.25;
+
 /**
  * Connects when needed, then sends one command, the two together bounded by `timeoutMs`.
- * On timeout the connection is dropped, so a hung server or half-open TCP link cannot hold it.
+ * When the deadline passes, whatever reply has reached the socket still counts. A timeout is
+ * `inconclusive` when `stalled` says the sidecar itself could not run for much of the wait;
+ * otherwise the connection is dropped, so a hung server or half-open TCP link cannot hold it.
  * `seconds` is the command's round trip alone, without the connect.
  */
 export async function runCommand(
   connection: ProbeConnection,
   command: readonly [string, ...string[]],
   timeoutMs: number,
+  stalled?: StallGauge,
 ): Promise<CommandResult> {
+  const startedAt = Date.now();
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
+    // After a stall, timers run before the poll phase that reads sockets: let it read first.
+    timer = setTimeout(() => setImmediate(() => resolve(TIMED_OUT)), timeoutMs);
   });
   const bounded = <T>(work: Promise<T>): Promise<T | typeof TIMED_OUT> => {
     work.catch(() => undefined); // the loser of the race must not become an unhandled rejection
     return Promise.race([work, deadline]);
   };
   try {
-    if ((await bounded(connection.connect())) === TIMED_OUT) return timedOut(connection, timeoutMs);
+    if ((await bounded(connection.connect())) === TIMED_OUT)
+      return timedOut(connection, timeoutMs, startedAt, stalled);
     const started = process.hrtime.bigint();
     const reply = await bounded(connection.send(...command));
-    if (reply === TIMED_OUT) return timedOut(connection, timeoutMs);
+    if (reply === TIMED_OUT) return timedOut(connection, timeoutMs, startedAt, stalled);
     const arrived = connection.lastDataAt?.();
     const ended = arrived !== undefined && arrived > started ? arrived : process.hrtime.bigint();
     return { ok: true, reply, seconds: Number(ended - started) / 1e9 };
@@ -69,8 +84,9 @@ export async function runCommand(
 export async function runProbe(
   connection: ProbeConnection,
   timeoutMs: number,
+  stalled?: StallGauge,
 ): Promise<ProbeResult> {
-  const result = await runCommand(connection, ['PING'], timeoutMs);
+  const result = await runCommand(connection, ['PING'], timeoutMs, stalled);
   if (!result.ok) return result;
   if (result.reply !== 'PONG') {
     return failure('error', `unexpected reply to PING: ${safeMessage(String(result.reply))}`);
@@ -78,7 +94,19 @@ export async function runProbe(
   return { ok: true, seconds: result.seconds };
 }
 
-function timedOut(connection: ProbeConnection, timeoutMs: number) {
+function timedOut(
+  connection: ProbeConnection,
+  timeoutMs: number,
+  startedAt: number,
+  stalled: StallGauge | undefined,
+) {
+  const now = Date.now();
+  const stalledMs = Math.round(stalled?.(startedAt, now) ?? 0);
+  if (stalledMs > 0 && stalledMs >= INCONCLUSIVE_SHARE * (now - startedAt)) {
+    // Keep the connection: it may be healthy, and a reconnect costs CPU the sidecar lacks.
+    const message = `no reply within ${timeoutMs}ms while the sidecar itself was stalled ${stalledMs}ms`;
+    return { ok: false, reason: 'inconclusive', message } as const;
+  }
   connection.drop();
   return { ok: false, reason: 'timeout', message: `no reply within ${timeoutMs}ms` } as const;
 }

@@ -1,5 +1,5 @@
 import { failure, type ProbeResult } from './result';
-import { runCommand, type ProbeConnection } from './run-probe';
+import { runCommand, type ProbeConnection, type StallGauge } from './run-probe';
 
 export interface WriteCanaryOptions {
   key: string;
@@ -14,6 +14,7 @@ export async function runWriteCanary(
   connection: ProbeConnection,
   canary: WriteCanaryOptions,
   timeoutMs: number,
+  stalled?: StallGauge,
 ): Promise<ProbeResult> {
   const started = performance.now();
   const value = String(Date.now());
@@ -21,10 +22,11 @@ export async function runWriteCanary(
     connection,
     ['SET', canary.key, value, 'PX', String(canary.ttlMs)],
     timeoutMs,
+    stalled,
   );
   if (!set.ok) return set;
   const remaining = Math.max(1, timeoutMs - (performance.now() - started));
-  const get = await runCommand(connection, ['GET', canary.key], remaining);
+  const get = await runCommand(connection, ['GET', canary.key], remaining, stalled);
   if (!get.ok) return get;
   if (get.reply === null) return failure('error', 'the canary key was gone right after SET');
   return { ok: true, seconds: set.seconds + get.seconds };

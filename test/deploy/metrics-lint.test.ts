@@ -14,10 +14,11 @@ test('promtool check metrics reports nothing about redis_health_*', async () => 
     up: true,
     consecutiveFailures: 0,
     probes: 1,
+    inconclusiveProbes: 0,
   } as const;
   const metrics = createMetrics(
     exposition,
-    { statuses: () => [status], ready: () => true },
+    { statuses: () => [status], ready: () => true, stalledMs: () => 0, throttledSeconds: () => 0 },
     { version: '1.2.3', nodejs: 'v20.0.0' },
   );
   metrics.listener.added?.(main);

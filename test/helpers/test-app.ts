@@ -20,6 +20,7 @@ export function healthy(name: string, required = true): TargetStatus {
     lastSuccessAt: now,
     lastProbeAt: now,
     probes: 3,
+    inconclusiveProbes: 0,
   };
 }
 
@@ -75,6 +76,7 @@ export function useTestApp(): TestApp {
         beginShutdown: () => void (app.shuttingDown = true),
       },
       liveness: () => app.liveness,
+      pressure: () => ({ stalledSeconds: 0, cpuThrottledSeconds: null }),
       renderMetrics: (_accept, sending) => Promise.resolve(page('metrics exposition\n', sending)),
       version: '9.9.9',
       logger: app.sink.logger,

@@ -139,6 +139,7 @@ describe('exposition', () => {
         up: i === 0,
         consecutiveFailures: i,
         probes: 1,
+        inconclusiveProbes: 0,
       }),
     );
     addTargetGauge(

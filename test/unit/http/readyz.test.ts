@@ -36,7 +36,15 @@ describe('/readyz', () => {
   test('a target that never answered is not ready even with its breaker closed', async () => {
     const { target, address } = healthy('main');
     app.statuses = [
-      { target, address, breaker: 'closed', up: undefined, consecutiveFailures: 0, probes: 0 },
+      {
+        target,
+        address,
+        breaker: 'closed',
+        up: undefined,
+        consecutiveFailures: 0,
+        probes: 0,
+        inconclusiveProbes: 0,
+      },
     ];
     const reply = await httpGet(`${app.base}/readyz?verbose`);
     expect(reply.status).toBe(503);

@@ -7,7 +7,7 @@ import { makeTarget } from '../../helpers/targets';
 test('a run of failures logs once at warn, then once a minute, then once when it ends', () => {
   const sink = createLogSink('info');
   let now = 0;
-  const log = createProbeLog(sink.logger, () => now);
+  const log = createProbeLog(sink.logger, { now: () => now });
   const probed = (target: Target, result: ProbeResult) => log.probed?.(target, { result });
   const target = makeTarget({ name: 'cache' });
   const refused = { ok: false, reason: 'refused', message: 'connect ECONNREFUSED' } as const;
@@ -31,7 +31,7 @@ test('a run of failures logs once at warn, then once a minute, then once when it
 
 test('a breaker transition is logged with its reason; a removed target starts a new run', () => {
   const sink = createLogSink('info');
-  const log = createProbeLog(sink.logger, () => 0);
+  const log = createProbeLog(sink.logger, { now: () => 0 });
   const target = makeTarget({ name: 'cache' });
   const refused = { ok: false, reason: 'refused', message: 'connect ECONNREFUSED' } as const;
   log.probed?.(target, { result: refused });

@@ -15,12 +15,18 @@ function setup() {
       up: undefined,
       consecutiveFailures: 0,
       probes: 0,
+      inconclusiveProbes: 0,
     },
   ];
   let ready = false;
   const metrics = createMetrics(
     registry,
-    { statuses: () => statuses, ready: () => ready },
+    {
+      statuses: () => statuses,
+      ready: () => ready,
+      stalledMs: () => 1500,
+      throttledSeconds: () => undefined,
+    },
     { version: '1.2.3', nodejs: 'v20.0.0' },
   );
   metrics.listener.added?.(main);
@@ -102,6 +108,7 @@ describe('metrics', () => {
         up: false,
         consecutiveFailures: 7,
         probes: 7,
+        inconclusiveProbes: 0,
         lastSuccessAt: 1_700_000_000_500,
       },
     ]);

@@ -49,7 +49,7 @@ describe('monitor', () => {
     const { scheduler, probes, closed, monitor } = setup();
     probes.slow.hang();
     monitor.start();
-    await scheduler.advance(0);
+    await scheduler.advance(1); // first probes are spread by a millisecond per target
     const stopping = monitor.stop();
     await scheduler.advance(0);
     expect(closed).toEqual([]);
@@ -57,4 +57,32 @@ describe('monitor', () => {
     await stopping;
     expect(closed.sort()).toEqual(['fast', 'slow']);
   });
+});
+
+test('a thousand targets start spread over at most half an interval, every one probed in it', async () => {
+  const scheduler = createFakeScheduler();
+  const startedAt: number[] = [];
+  const begin = scheduler.now();
+  const monitor = createMonitor({
+    targets: Array.from({ length: 1000 }, (_, i) => makeTarget({ name: `t${i}` })),
+    createProber: (): TargetProber => ({
+      probe: () => {
+        startedAt.push(scheduler.now() - begin);
+        return Promise.resolve({ result: { ok: true, seconds: 0.001 } });
+      },
+      close: () => Promise.resolve(),
+    }),
+    scheduler,
+    listeners: [],
+    random: () => 0.5,
+  });
+  monitor.start();
+  await scheduler.advance(999);
+  await monitor.stop();
+  expect(startedAt).toHaveLength(1000);
+  expect(Math.max(...startedAt)).toBeLessThanOrEqual(500);
+  // No more than a few in any one millisecond.
+  const perMs = new Map<number, number>();
+  for (const at of startedAt) perMs.set(Math.floor(at), (perMs.get(Math.floor(at)) ?? 0) + 1);
+  expect(Math.max(...perMs.values())).toBeLessThanOrEqual(3);
 });

@@ -177,3 +177,63 @@ describe('target monitor', () => {
     expect(monitor.stalled(5000)).toBe(true);
   });
 });
+
+describe('inconclusive probes (the sidecar itself was stalled)', () => {
+  const inconclusive = {
+    ok: false,
+    reason: 'inconclusive',
+    message: 'no reply within 200ms while the sidecar itself was stalled 150ms',
+  } as const;
+
+  test('move neither the breaker nor up nor the failure count, and are retried promptly', async () => {
+    const { scheduler, probe, monitor, transitions, results } = setup();
+    monitor.start();
+    await scheduler.advance(0);
+    expect(monitor.status.up).toBe(true);
+    probe.answer(inconclusive);
+    await scheduler.advance(1000); // the probe at 1000 is inconclusive
+    expect(probe.started).toBe(2);
+    expect(monitor.status).toMatchObject({ up: true, consecutiveFailures: 0, breaker: 'closed' });
+    expect(monitor.status.inconclusiveProbes).toBe(1);
+    probe.answer(ok);
+    await scheduler.advance(199);
+    expect(probe.started).toBe(2);
+    await scheduler.advance(1); // retried one timeout later, not one interval
+    expect(probe.started).toBe(3);
+    expect(transitions).toEqual([]);
+    expect(results).toEqual([true, false, true]);
+  });
+
+  test('past failureThreshold × interval without a conclusive answer they count as timeouts', async () => {
+    const { scheduler, probe, monitor, transitions } = setup();
+    probe.answer(inconclusive);
+    monitor.start();
+    // Inconclusive from 0 on, retried every 200 ms: until 3000 ms nothing counts.
+    await scheduler.advance(2800);
+    expect(monitor.status).toMatchObject({ breaker: 'closed', consecutiveFailures: 0 });
+    expect(monitor.status.inconclusiveProbes).toBe(15);
+    await scheduler.advance(200); // 3000 ms: counted, then one per interval
+    expect(monitor.status.consecutiveFailures).toBe(1);
+    expect(monitor.status.lastFailure).toMatchObject({
+      reason: 'timeout',
+      message: expect.stringContaining('counted as a timeout: no conclusive answer for 3.0s'),
+    });
+    await scheduler.advance(2000);
+    expect(monitor.status.breaker).toBe('open');
+    // Detected 5 s after the hang began: within twice the bound (3 × 1 s + 200 ms).
+    expect(transitions).toEqual([{ from: 'closed', to: 'open' }]);
+  });
+
+  test('a conclusive answer ends the run: the grace starts afresh next time', async () => {
+    const { scheduler, probe, monitor } = setup();
+    probe.answer(inconclusive);
+    monitor.start();
+    await scheduler.advance(2800);
+    probe.answer(ok);
+    await scheduler.advance(200);
+    probe.answer(inconclusive);
+    await scheduler.advance(2000);
+    expect(monitor.status.consecutiveFailures).toBe(0);
+    expect(monitor.status.up).toBe(true);
+  });
+});
