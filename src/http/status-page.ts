@@ -1,5 +1,5 @@
 import type { TargetStatus } from '../monitor/target-status';
-import { describePressure, describeTarget } from './status';
+import { describeTarget, type describePressure } from './status';
 
 /** Seconds between the page's own refreshes. */
 const REFRESH_SECONDS = 5;
