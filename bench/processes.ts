@@ -58,17 +58,29 @@ export interface Sidecar {
   pid: number;
 }
 
-/** Runs the built CLI as `npm start` does (same V8 flag). */
+/**
+ * The sidecar a benchmark runs: this build's, or another one's `dist/main.js` named by
+ * BENCH_SIDECAR (to measure a change against the code before it on the same machine and run).
+ */
+export const sidecarMain =
+  process.env.BENCH_SIDECAR || join(__dirname, '..', '..', 'dist', 'main.js');
+
+/**
+ * Runs the built CLI as `npm start` does (same V8 flag). `cpus` pins it to those cores
+ * (`taskset -c`), as a benchmark that shares a core with a neighbour needs.
+ */
 export async function startSidecar(
   config: string,
   nodeArgs = ['--max-semi-space-size=8'],
+  cpus?: string,
 ): Promise<Sidecar> {
   const dir = tempDir('bench-sidecar-');
   const file = join(dir, 'config.yaml');
   writeFileSync(file, config);
-  const main = join(__dirname, '..', '..', 'dist', 'main.js');
+  const command = [process.execPath, ...nodeArgs, sidecarMain, '--config', file];
+  const pinned = cpus === undefined ? command : ['taskset', '-c', cpus, ...command];
   const child = track(
-    spawn(process.execPath, [...nodeArgs, main, '--config', file], {
+    spawn(pinned[0]!, pinned.slice(1), {
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
@@ -84,6 +96,14 @@ export async function startSidecar(
     return Promise.resolve(url !== '');
   });
   return { url, pid: child.pid! };
+}
+
+/** A process that keeps one core busy, as an application under load beside the sidecar. */
+export function startBusyNeighbour(cpus: string): number {
+  const child = track(
+    spawn('taskset', ['-c', cpus, process.execPath, '-e', 'for (;;) {}'], { stdio: 'ignore' }),
+  );
+  return child.pid!;
 }
 
 export const exporterPath = '/usr/bin/prometheus-redis-exporter';

@@ -9,6 +9,7 @@ import { version } from '../package.json';
 import { exporterInstalled, exporterPath, stopAll } from './processes';
 import { accuracy, costOnRedis, detection, scale, scrapeLatency, type Mode } from './scenarios';
 import { renderReport } from './report';
+import { starved } from './starved';
 
 async function main() {
   const mode: Mode = { quick: process.argv.includes('--quick') };
@@ -39,7 +40,7 @@ async function main() {
     exporter: exporter ?? 'not installed',
   };
   const results: Record<string, unknown> = { context };
-  const steps = { scrapeLatency, detection, costOnRedis, accuracy, scale };
+  const steps = { scrapeLatency, detection, costOnRedis, accuracy, scale, starved };
   const chosen = Object.entries(steps).filter(
     ([name]) => only === undefined || only.includes(name),
   );

@@ -5,6 +5,7 @@ import { addComputedGauge, addTargetGauge } from '../exposition/gauge-families';
 import { addTargetCounter, addTargetHistogram } from '../exposition/series-families';
 import type { MonitorListener } from '../monitor/listener';
 import type { TargetStatus } from '../monitor/target-status';
+import { latencyTrusted } from '../probe/report';
 import { reasons } from '../probe/result';
 import { addServerMetrics } from './server-metrics';
 
@@ -173,9 +174,10 @@ export function createMetrics(
       added: (target) => perTargetSeries.forEach((series) => series.add(target.name)),
       removed: (target) => perTargetSeries.forEach((series) => series.remove(target.name)),
       started: (_target, lateMs) => lateness.observe(lateMs / 1000),
-      probed(target, { result }) {
+      probed(target, report) {
+        const { result } = report;
         probes.inc(target.name, { result: result.ok ? 'ok' : result.reason });
-        if (result.ok) latency.observe(target.name, result.seconds);
+        if (result.ok && latencyTrusted(report)) latency.observe(target.name, result.seconds);
       },
       transitioned: (target, transition) => changes.inc(target.name, transition),
     },

@@ -2,7 +2,7 @@ import { createBreaker, type Transition } from '../breaker/breaker';
 import type { Target } from '../config/types';
 import { safeMessage } from '../logging/redact';
 import { messageOf } from '../probe/classify';
-import type { ProbeReport } from '../probe/report';
+import { latencyTrusted, type ProbeReport } from '../probe/report';
 import type { MonitorListener } from './listener';
 import type { Scheduler } from './scheduler';
 import type { TargetStatus } from './target-status';
@@ -87,7 +87,7 @@ export function createTargetMonitor(target: Target, deps: TargetMonitorDeps): Ta
     if (report.info !== undefined) status.info = report.info;
     if (result.ok) {
       status.consecutiveFailures = 0;
-      status.lastLatencySeconds = result.seconds;
+      if (latencyTrusted(report)) status.lastLatencySeconds = result.seconds;
       status.lastSuccessAt = now;
     } else {
       status.consecutiveFailures += 1;

@@ -18,6 +18,22 @@ export interface ProbeReport {
   stalledMs?: number;
 }
 
+/**
+ * A wait the sidecar itself spent at least this share of stalled (not running) says nothing
+ * about Redis: a timeout then is inconclusive, a round trip then is not Redis's latency.
+ */
+export const STALLED_SHARE = 0.25;
+
+/**
+ * Whether a successful probe's round trip measures Redis rather than the sidecar's own stall:
+ * a reply read late because the sidecar could not run is still a PONG, but its time is ours.
+ * Such round trips stay out of the latency histogram and the reported latency (rule 4).
+ */
+export function latencyTrusted(report: ProbeReport): boolean {
+  const { result, stalledMs = 0 } = report;
+  return result.ok && stalledMs < STALLED_SHARE * result.seconds * 1000;
+}
+
 /** How one target is probed: built by `createProber` from the redis/ and probe/ modules. */
 export interface TargetProber {
   probe(): Promise<ProbeReport>;

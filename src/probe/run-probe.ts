@@ -1,5 +1,6 @@
 import { safeMessage } from '../logging/redact';
 import { classifyError, messageOf } from './classify';
+import { STALLED_SHARE } from './report';
 import { failure, type ProbeResult } from './result';
 
 /** What a probe needs from a Redis connection; built by the redis/ module from a target. */
@@ -30,12 +31,6 @@ const TIMED_OUT = Symbol('timed out');
 
 /** Milliseconds of [from, to] (epoch ms) during which the sidecar itself could not run. */
 export type StallGauge = (from: number, to: number) => number;
-
-/**
- * A timed-out command is inconclusive, not a failure, when the sidecar itself was stalled for
- * at least this share of the wait: Redis may well have answered in time (rule 4).
- */
-const INCONCLUSIVE_SHARE = 0.25;
 
 /**
  * Connects when needed, then sends one command, the two together bounded by `timeoutMs`.
@@ -102,7 +97,7 @@ function timedOut(
 ) {
   const now = Date.now();
   const stalledMs = Math.round(stalled?.(startedAt, now) ?? 0);
-  if (stalledMs > 0 && stalledMs >= INCONCLUSIVE_SHARE * (now - startedAt)) {
+  if (stalledMs > 0 && stalledMs >= STALLED_SHARE * (now - startedAt)) {
     // Keep the connection: it may be healthy, and a reconnect costs CPU the sidecar lacks.
     const message = `no reply within ${timeoutMs}ms while the sidecar itself was stalled ${stalledMs}ms`;
     return { ok: false, reason: 'inconclusive', message } as const;

@@ -98,6 +98,23 @@ describe('metrics', () => {
     ).toBe(0);
   });
 
+  test('a round trip spent mostly stalled counts as ok but stays out of the latency histogram', async () => {
+    const { registry, metrics, main } = setup();
+    metrics.listener.probed?.(main, { result: { ok: true, seconds: 0.2 }, stalledMs: 180 });
+    metrics.listener.probed?.(main, {
+      result: { ok: false, reason: 'inconclusive', message: 'stalled' },
+      stalledMs: 240,
+    });
+    expect(await sample(registry, 'redis_health_probes_total{target="main",result="ok"}')).toBe(1);
+    expect(
+      await sample(registry, 'redis_health_probes_total{target="main",result="inconclusive"}'),
+    ).toBe(1);
+    expect(await sample(registry, 'redis_health_probe_duration_seconds_count{target="main"}')).toBe(
+      0,
+    );
+    expect(await sample(registry, 'redis_health_sidecar_stalled_seconds_total')).toBe(1.5);
+  });
+
   test('state gauges are read at scrape time', async () => {
     const { registry, main, setStatuses, setReady } = setup();
     setStatuses([
