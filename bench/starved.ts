@@ -221,8 +221,12 @@ async function runSituation(redis: RedisProcess, situation: Situation, windowMs:
     slowestScrapeMs = Math.max(slowestScrapeMs, scrape.ms);
   }
   // Read the counters while still under pressure: the answer may be slow, but it is the truth.
-  const after = counters((await timedGet(`${sidecar.url}/metrics`, 30_000)).body);
+  // A starved sidecar may not answer in 30 s; then they are read just after the pressure ends.
+  let reading = await timedGet(`${sidecar.url}/metrics`, 30_000);
   release();
+  const readAfterRelease = reading.status !== 200;
+  if (readAfterRelease) reading = await timedGet(`${sidecar.url}/metrics`, 30_000);
+  const after = counters(reading.body);
   const [readyz, healthz] = await Promise.all([ready(), live()]);
   process.kill(sidecar.pid, 'SIGKILL');
   const probes = after.probes - before.probes;
@@ -242,6 +246,7 @@ async function runSituation(redis: RedisProcess, situation: Situation, windowMs:
     latencyP50Ms: medianMs(before.latency, after.latency),
     scrapes,
     slowestScrapeMs: round(slowestScrapeMs),
+    readAfterRelease,
   };
 }
 

@@ -74,7 +74,7 @@ export function createTargetMonitor(target: Target, deps: TargetMonitorDeps): Ta
     if (judged.kind === 'inconclusive') {
       // Neither up nor down, breaker untouched: try again soon rather than an interval later.
       status.inconclusiveProbes += 1;
-      const { message } = report.result as { message: string };
+      const { message } = judged;
       status.lastInconclusive = { message, at: now, stalledMs: report.stalledMs ?? 0 };
       listener.probed?.(target, report);
       schedule(now + target.timeoutMs * (1 + (random() - 0.5) * JITTER));

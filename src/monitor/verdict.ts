@@ -2,7 +2,8 @@ import type { Target } from '../config/types';
 import type { ProbeResult } from '../probe/result';
 
 /** What one probe's result means for the target once its history is taken into account. */
-export type Verdict = { kind: 'inconclusive' } | { kind: 'counted'; result: ProbeResult };
+export type Verdict =
+  { kind: 'inconclusive'; message: string } | { kind: 'counted'; result: ProbeResult };
 
 /**
  * Decides what an inconclusive probe (a timeout while the sidecar itself was stalled) counts
@@ -25,7 +26,7 @@ export function createVerdict(target: Target) {
       lastConclusiveAt ??= startedAt;
       count += 1;
       const waitedMs = now - lastConclusiveAt;
-      if (waitedMs < graceMs) return { kind: 'inconclusive' };
+      if (waitedMs < graceMs) return { kind: 'inconclusive', message: result.message };
       return {
         kind: 'counted',
         result: {

@@ -53,11 +53,16 @@ export function createRedisProbe(
     }
   };
 
+  let silentInARow = 0;
   return {
     async probe() {
       const started = now();
       const remaining = () => Math.floor(options.timeoutMs - (now() - started));
       const ping = await runProbe(connection, options.timeoutMs, options.stalled);
+      // An inconclusive timeout keeps the connection; one silent through two in a row is
+      // rebuilt all the same, so a half-open link cannot hold it while the sidecar is starved.
+      silentInARow = !ping.ok && ping.reason === 'inconclusive' ? silentInARow + 1 : 0;
+      if (silentInARow >= 2) connection.drop();
       let result = ping;
       if (ping.ok && options.write !== undefined && remaining() > 0) {
         const written = await runWriteCanary(
