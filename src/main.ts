@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { allRequiredUp, checkTargets, formatTable } from './cli/check';
+import { allRequiredUp, checkTargets } from './cli/check';
+import { formatJson, formatTable } from './cli/check-output';
 import { parseCli, usage, type CliOptions } from './cli/args';
 import { isConfigError, loadConfig, type Config, type LoadOptions } from './config';
 import { configJsonSchema } from './config/json-schema';
@@ -43,7 +44,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return 0;
     case 'check': {
       const rows = await checkTargets(config);
-      process.stdout.write(`${formatTable(rows)}\n`);
+      const format = options.output === 'json' ? formatJson : formatTable;
+      process.stdout.write(`${format(rows)}\n`);
       return allRequiredUp(rows) ? 0 : 1;
     }
     case 'serve':
@@ -52,7 +54,12 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 async function serve(config: Config, options: CliOptions): Promise<number> {
-  const logger = createLogger(config.logLevel);
+  const tty = process.stdout.isTTY;
+  const pretty = config.logFormat === 'pretty' || (config.logFormat === 'auto' && tty);
+  const logger = createLogger(config.logLevel, {
+    format: pretty ? 'pretty' : 'json',
+    colorize: tty,
+  });
   const sidecar = createSidecar(config, logger);
   const reloader = createReloader({
     source: source(options),

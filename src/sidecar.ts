@@ -8,6 +8,7 @@ import { createProbeLog } from './logging/probe-log';
 import { createMetrics } from './metrics/create-metrics';
 import { createProbeExposition } from './metrics/probe-metrics';
 import { createThrottleReader } from './monitor/cpu-throttle';
+import { createHistory } from './monitor/history';
 import { createMonitor, type Monitor } from './monitor/monitor';
 import { createReadiness } from './monitor/readiness';
 import { realScheduler, type Scheduler } from './monitor/scheduler';
@@ -44,6 +45,7 @@ export function createSidecar(
   const readiness = createReadiness(statuses);
   const exposition = createExposition();
   const throttledSeconds = createThrottleReader();
+  const history = createHistory();
   const stalledMs = () => monitor.stalledMs();
   const metrics = createMetrics(
     exposition,
@@ -54,7 +56,7 @@ export function createSidecar(
     targets: config.targets,
     createProber,
     scheduler,
-    listeners: [metrics.listener, createProbeLog(logger, { throttledSeconds })],
+    listeners: [metrics.listener, history.listener, createProbeLog(logger, { throttledSeconds })],
   });
   let current = config;
   const probeNow = createOnDemandProber(() => current.targets);
@@ -67,6 +69,7 @@ export function createSidecar(
         statuses,
         readiness,
         liveness: () => monitor.liveness(),
+        history,
         pressure: () => ({
           stalledSeconds: stalledMs() / 1000,
           cpuThrottledSeconds: throttledSeconds() ?? null,
@@ -100,9 +103,11 @@ export function createSidecar(
       logger.level = next.logLevel;
       await monitor.update(next.targets);
       metrics.reloaded(true, Date.now());
+      history.reloaded(true);
     },
     reloadFailed() {
       metrics.reloaded(false, Date.now());
+      history.reloaded(false);
     },
     config: () => current,
     beginShutdown: () => readiness.beginShutdown(),

@@ -7,6 +7,8 @@ export interface CliOptions {
   command: Command;
   config?: string;
   listen?: string;
+  /** How `check` prints: a table for people (default) or JSON for scripts. */
+  output: 'table' | 'json';
   help: boolean;
   version: boolean;
 }
@@ -23,6 +25,7 @@ Options:
   -c, --config PATH    YAML config file (or REDIS_HEALTH_CONFIG); without one, a target
                        named "default" probes REDIS_URL or redis://127.0.0.1:6379/0
   -l, --listen ADDR    HTTP listen address, HOST:PORT (default 0.0.0.0:19121)
+  -o, --output FORMAT  how check prints: table (default) or json
   -h, --help           show this help
   -v, --version        show the version
 
@@ -31,6 +34,7 @@ Examples:
   redis-health-sidecar --config /etc/redis-health/config.yaml --listen 127.0.0.1:19121
   redis-health-sidecar validate --config config.yaml
   redis-health-sidecar check --config config.yaml
+  redis-health-sidecar check --config config.yaml --output json
   redis-health-sidecar schema > config.schema.json
 `;
 
@@ -43,6 +47,7 @@ export function parseCli(argv: readonly string[]): CliOptions {
     options: {
       config: { type: 'string', short: 'c' },
       listen: { type: 'string', short: 'l' },
+      output: { type: 'string', short: 'o', default: 'table' },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
     },
@@ -52,10 +57,15 @@ export function parseCli(argv: readonly string[]): CliOptions {
     throw new Error(`unknown command "${command.slice(0, 40)}"`);
   }
   if (extra.length > 0) throw new Error(`unexpected argument "${extra[0]?.slice(0, 40)}"`);
+  const { output } = values;
+  if (output !== 'table' && output !== 'json') {
+    throw new Error(`--output must be table or json, not "${output.slice(0, 20)}"`);
+  }
   return {
     command: command as Command,
     ...(values.config !== undefined && { config: values.config }),
     ...(values.listen !== undefined && { listen: values.listen }),
+    output,
     help: values.help,
     version: values.version,
   };

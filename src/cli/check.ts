@@ -18,13 +18,7 @@ export async function checkTargets(config: Config): Promise<CheckRow[]> {
       const report = await prober.probe();
       await prober.close();
       const address = report.address ?? target.address;
-      return {
-        name: target.name,
-        address,
-        required: target.required,
-        result: report.result,
-        report,
-      };
+      return { name: target.name, address, required: target.required, report };
     }),
   );
 }
@@ -34,27 +28,16 @@ export function allRequiredUp(rows: readonly CheckRow[]): boolean {
   return rows.every((row) => row.report.result.ok || !row.required);
 }
 
-/** A plain-text table: TARGET ADDRESS REQUIRED STATE LATENCY REASON. */
-export function formatTable(rows: readonly CheckRow[]): string {
-  const header = ['TARGET', 'ADDRESS', 'REQUIRED', 'STATE', 'LATENCY', 'REASON'];
-  const cells = rows.map(({ name, address, required, report: { result } }) => [
-    name,
-    address,
-    required ? 'yes' : 'no',
-    result.ok ? 'up' : 'down',
-    result.ok ? `${(result.seconds * 1000).toFixed(2)}ms` : '-',
-    result.ok ? 'ok' : `${result.reason}: ${result.message}`,
-  ]);
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...cells.map((row) => (row[column] ?? '').length)),
+/** One line that says it all: `OK: 3 of 3 targets up` or which required ones are down and why. */
+export function verdict(rows: readonly CheckRow[]): string {
+  const down = rows.filter((row) => !row.report.result.ok);
+  const requiredDown = down.filter((row) => row.required);
+  const up = `${rows.length - down.length} of ${rows.length} targets up`;
+  if (requiredDown.length === 0) {
+    return down.length === 0 ? `OK: ${up}` : `OK: ${up} (${down.length} optional down)`;
+  }
+  const names = requiredDown.map(({ name, report: { result } }) =>
+    result.ok ? name : `${name}: ${result.reason}`,
   );
-  return [header, ...cells]
-    .map((row) =>
-      row
-        .map((cell, column) =>
-          column === row.length - 1 ? cell : cell.padEnd(widths[column] ?? 0),
-        )
-        .join('  '),
-    )
-    .join('\n');
+  return `FAILED: ${requiredDown.length} required target(s) down (${names.join(', ')}); ${up}`;
 }

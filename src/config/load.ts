@@ -5,7 +5,7 @@ import type { core } from 'zod';
 import { expandEnv, type Env } from './env';
 import { ConfigError, formatPath, type ConfigProblem, type KeyedProblem } from './errors';
 import { resolveConfig } from './resolve';
-import { configSchema, logLevels } from './schema';
+import { configSchema, logFormats, logLevels } from './schema';
 import type { Config } from './types';
 import { lineOf } from './yaml-lines';
 
@@ -59,7 +59,7 @@ export function parseConfig(text: string, env: Env, source = 'config'): Config {
 
   const config = resolveConfig(parsed.data, keyed);
   if (keyed.length > 0) throw new ConfigError(keyed.map(locate), source);
-  return withLogLevel(config, env);
+  return withLogEnv(config, env);
 }
 
 /** The configuration used when no file is given: one target `default` from REDIS_URL. */
@@ -72,18 +72,28 @@ export function defaultConfig(env: Env): Config {
       keyed.map((problem) => ({ path: 'REDIS_URL', message: problem.message })),
     );
   }
-  return withLogLevel(config, env);
+  return withLogEnv(config, env);
 }
 
-function withLogLevel(config: Config, env: Env): Config {
-  const level = env.LOG_LEVEL?.toLowerCase();
-  const match = logLevels.find((name) => name === level);
-  if (level !== undefined && level !== '' && match === undefined) {
-    throw new ConfigError([
-      { path: 'LOG_LEVEL', message: `must be one of ${logLevels.join(', ')}` },
-    ]);
+/** LOG_LEVEL and LOG_FORMAT override the file. */
+function withLogEnv(config: Config, env: Env): Config {
+  const level = fromEnv(env, 'LOG_LEVEL', logLevels);
+  const format = fromEnv(env, 'LOG_FORMAT', logFormats);
+  return {
+    ...config,
+    ...(level !== undefined && { logLevel: level }),
+    ...(format !== undefined && { logFormat: format }),
+  };
+}
+
+function fromEnv<T extends string>(env: Env, name: string, allowed: readonly T[]): T | undefined {
+  const value = env[name]?.toLowerCase();
+  if (value === undefined || value === '') return undefined;
+  const match = allowed.find((item) => item === value);
+  if (match === undefined) {
+    throw new ConfigError([{ path: name, message: `must be one of ${allowed.join(', ')}` }]);
   }
-  return match === undefined ? config : { ...config, logLevel: match };
+  return match;
 }
 
 function describeIssue(issue: core.$ZodIssue): KeyedProblem[] {

@@ -26,6 +26,7 @@ export function resolveConfig(input: CheckedConfig, problems: KeyedProblem[]): C
     shutdownDelayMs: input.shutdownDelay,
     http: checkHttp(input.http, problems),
     logLevel: input.log.level,
+    logFormat: input.log.format,
     targets,
   };
 }

@@ -148,6 +148,8 @@ const httpSchema = z.strictObject({
 });
 
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** JSON lines for machines, pino-pretty for people, or pretty only when stdout is a terminal. */
+export const logFormats = ['json', 'pretty', 'auto'] as const;
 
 export const configSchema = z.strictObject({
   listen: z
@@ -167,7 +169,12 @@ export const configSchema = z.strictObject({
     })
     .transform((text) => parseDuration(text) ?? 0)
     .prefault('5s'),
-  log: z.strictObject({ level: z.enum(logLevels).prefault('info') }).prefault({}),
+  log: z
+    .strictObject({
+      level: z.enum(logLevels).prefault('info'),
+      format: z.enum(logFormats).prefault('auto'),
+    })
+    .prefault({}),
   http: httpSchema.prefault({}),
   defaults: defaultsSchema.prefault({}),
   targets: z.array(targetSchema).min(1, 'must list at least one target'),
@@ -182,3 +189,4 @@ export type HttpSettings = z.output<typeof httpSchema>;
 export type ClusterSettings = z.output<typeof clusterSchema>;
 export type SentinelSettings = z.output<typeof sentinelSchema>;
 export type LogLevel = (typeof logLevels)[number];
+export type LogFormat = (typeof logFormats)[number];

@@ -3,6 +3,7 @@ import type { Listen } from './listen';
 import type {
   ClusterSettings,
   HttpSettings,
+  LogFormat,
   LogLevel,
   SentinelSettings,
   TlsSettings,
@@ -71,5 +72,6 @@ export interface Config {
   http: HttpSettings;
   shutdownDelayMs: number;
   logLevel: LogLevel;
+  logFormat: LogFormat;
   targets: Target[];
 }

@@ -1,12 +1,13 @@
 import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import type { Logger } from 'pino';
+import type { History } from '../monitor/history';
 import type { Liveness } from '../monitor/monitor';
 import { redisAlive, type Readiness } from '../monitor/readiness';
 import type { TargetStatus } from '../monitor/target-status';
 
 import { answerReadiness } from './readyz';
-import { describePressure, describeTarget } from './status';
+import { describeEvent, describeHistory, describePressure, describeTarget } from './status';
 import { renderStatusPage } from './status-page';
 
 /** A rendered metrics page. */
@@ -38,6 +39,8 @@ export interface HttpSources {
   liveness(): Liveness;
   /** What the sidecar knows of its own starvation, for /status and the status page. */
   pressure(): Pressure;
+  /** The recent past, for people: the status page and `/status?history=1`. */
+  history: History;
   renderMetrics(accept: string | undefined, sending: Sending): Promise<MetricsPage>;
   /** Probes a configured target now (`/probe`): the one route that waits on Redis, bounded. */
   probeNow(
@@ -107,6 +110,14 @@ export function createApp(sources: HttpSources): Koa {
     sendMetrics(ctx, answer);
   });
   router.get('/', guard, (ctx) => {
+    const refresh = ctx.query.refresh;
+    const refreshSeconds = refresh === undefined ? undefined : Number(refresh);
+    if (
+      refreshSeconds !== undefined &&
+      !(Number.isInteger(refreshSeconds) && refreshSeconds >= 2 && refreshSeconds <= 3600)
+    ) {
+      return reject(ctx, 400, 'refresh must be whole seconds from 2 to 3600, such as ?refresh=5');
+    }
     ctx.set('Cache-Control', 'no-store');
     // No scripts at all; the page's only style is inline.
     ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
@@ -116,17 +127,26 @@ export function createApp(sources: HttpSources): Koa {
       ready: readiness.ready(),
       now: Date.now(),
       sidecar: describePressure(sources.pressure(), sources.statuses()),
+      history: sources.history,
+      refreshSeconds,
     });
   });
   router.get('/status', guard, (ctx) => {
     const statuses = sources.statuses();
+    const { history } = sources;
+    const withHistory = ctx.query.history !== undefined && ctx.query.history !== '0';
     ctx.set('Cache-Control', 'no-store');
     ctx.body = {
       version: sources.version,
       ready: readiness.ready(),
       shuttingDown: readiness.shuttingDown(),
       sidecar: describePressure(sources.pressure(), statuses),
-      targets: statuses.map(describeTarget),
+      targets: statuses.map((status) =>
+        withHistory
+          ? { ...describeTarget(status), history: describeHistory(history, status) }
+          : describeTarget(status),
+      ),
+      ...(withHistory && { events: history.events().map(describeEvent) }),
     };
   });
 

@@ -1,8 +1,15 @@
+import { formatHostPort } from '../config/host-port';
+import type { History, HistoryEvent } from '../monitor/history';
 import type { TargetStatus } from '../monitor/target-status';
+import { describeLatency, describeStrip, renderSparkline, renderStrip } from './status-charts';
 import { describeTarget, type describePressure } from './status';
+import { STATUS_PAGE_STYLE } from './status-page-style';
+import { formatClock, formatDuration, reasonInWords } from './status-words';
 
-/** Seconds between the page's own refreshes. */
+/** What the "refresh" link offers, in seconds. */
 const REFRESH_SECONDS = 5;
+/** Events listed under the table. */
+const EVENTS_SHOWN = 15;
 
 /** The characters that matter in HTML text and attribute values. */
 function escapeHtml(value: unknown): string {
@@ -13,6 +20,19 @@ function escapeHtml(value: unknown): string {
   );
 }
 
+export interface StatusPageContext {
+  version: string;
+  ready: boolean;
+  now: number;
+  sidecar: ReturnType<typeof describePressure>;
+  history: History;
+  /**
+   * Seconds between the page's own reloads, when the reader asked for them (`?refresh=5`).
+   * Never by default: a page that reloads by itself loses a screen reader's place (WCAG 2.2.1).
+   */
+  refreshSeconds: number | undefined;
+}
+
 /**
  * The status page at `/`: one self-contained HTML document (no scripts, no external assets)
  * that reloads itself every few seconds. Every value goes through escapeHtml: target names,
@@ -20,83 +40,127 @@ function escapeHtml(value: unknown): string {
  */
 export function renderStatusPage(
   statuses: readonly TargetStatus[],
-  page: {
-    version: string;
-    ready: boolean;
-    now: number;
-    sidecar: ReturnType<typeof describePressure>;
-  },
+  page: StatusPageContext,
 ): string {
-  const rows = statuses.map((status) => {
-    const target = describeTarget(status);
-    const server = 'server' in target ? target.server : null;
-    const state = target.up === null ? 'pending' : target.up ? 'up' : 'down';
-    const facts =
-      server === null
-        ? target.mode === 'cluster' && 'cluster' in target
-          ? `cluster ${target.cluster.state ?? '?'}, ${target.cluster.nodes.length} masters`
-          : ''
-        : `${server.role} ${server.version}, ${server.connectedClients} clients, ${server.usedMemory}, up ${formatUptime(server.uptimeSeconds)}`;
-    const cells = [
-      target.name,
-      target.address,
-      target.mode,
-      state,
-      target.breaker,
-      target.latencyMs === null ? '' : `${target.latencyMs} ms`,
-      target.lastError === null ? '' : `${target.lastError.reason}: ${target.lastError.message}`,
-      facts,
-      target.ready ? 'ready' : target.readiness,
-    ];
-    return `<tr class="${state}">${cells.map((cell) => `<td>${escapeHtml(cell)}</td>`).join('')}</tr>`;
-  });
-  const headings = [
-    'Target',
-    'Address',
-    'Mode',
-    'State',
-    'Breaker',
-    'Latency',
-    'Last error',
-    'Redis',
-    'Readiness',
-  ];
+  const failing = statuses.filter((status) => status.up === false).length;
+  const pending = statuses.filter((status) => status.up === undefined).length;
+  const summary =
+    failing > 0
+      ? `${failing} of ${statuses.length} targets failing`
+      : pending > 0
+        ? `${pending} of ${statuses.length} targets not probed yet`
+        : `All ${statuses.length} targets up`;
+  const overall = `${summary}; ${page.ready ? 'ready' : 'not ready'}`;
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<meta http-equiv="refresh" content="${REFRESH_SECONDS}">
-<title>redis-health-sidecar: ${page.ready ? 'ready' : 'not ready'}</title>
-<style>
-body { font: 14px system-ui, sans-serif; margin: 2em; color: #222; }
-table { border-collapse: collapse; }
-th, td { text-align: left; padding: 0.3em 0.8em; border-bottom: 1px solid #ddd; }
-tr.up td:nth-child(4) { color: #176f2c; font-weight: bold; }
-tr.down td:nth-child(4) { color: #b3261e; font-weight: bold; }
-footer { margin-top: 1em; color: #666; }
-</style>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+${page.refreshSeconds === undefined ? '' : `<meta http-equiv="refresh" content="${page.refreshSeconds}">\n`}<title>redis-health-sidecar: ${page.ready ? 'ready' : 'not ready'}</title>
+<style>${STATUS_PAGE_STYLE}</style>
 </head>
 <body>
+<header>
 <h1>redis-health-sidecar</h1>
-<p id="overall">${page.ready ? 'Ready' : 'Not ready'}: ${statuses.length} target(s)</p>
+<p id="overall" class="${page.ready ? 'ready' : 'unready'}">${escapeHtml(overall)}</p>
+</header>
+<main>
 <table>
-<thead><tr>${headings.map((heading) => `<th>${heading}</th>`).join('')}</tr></thead>
+<caption>Targets, with the last ${Math.round(page.history.windowMs / 60_000)} minutes</caption>
+<thead><tr><th scope="col">Target</th><th scope="col">State</th><th scope="col">History</th><th scope="col">Redis</th><th scope="col">Readiness</th></tr></thead>
 <tbody>
-${rows.join('\n')}
+${statuses.map((status) => renderRow(status, page)).join('\n')}
 </tbody>
 </table>
+${renderEvents(page.history.events())}
 ${pressureLine(page.sidecar)}
-<footer>version ${escapeHtml(page.version)} · ${escapeHtml(new Date(page.now).toISOString())} · refreshes every ${REFRESH_SECONDS} s · <a href="status">JSON</a> · <a href="metrics">metrics</a></footer>
+</main>
+<footer>version ${escapeHtml(page.version)} · ${escapeHtml(new Date(page.now).toISOString())} · ${refreshControl(page.refreshSeconds)} · <a href="status">JSON</a> · <a href="status?history=1">JSON with history</a> · <a href="metrics">metrics</a></footer>
 </body>
 </html>
 `;
 }
 
-function formatUptime(seconds: number): string {
-  if (seconds >= 86_400) return `${Math.floor(seconds / 86_400)}d`;
-  if (seconds >= 3600) return `${Math.floor(seconds / 3600)}h`;
-  if (seconds >= 60) return `${Math.floor(seconds / 60)}m`;
-  return `${seconds}s`;
+function renderRow(status: TargetStatus, page: StatusPageContext): string {
+  const target = describeTarget(status);
+  const state = target.up === null ? 'pending' : target.up ? 'up' : 'down';
+  const buckets = page.history.of(target.name);
+  const name = escapeHtml(target.name);
+  const strip = renderStrip(
+    buckets,
+    escapeHtml(`${target.name}: ${describeStrip(buckets, page.history.bucketMs)}`),
+  );
+  const measured = buckets.some((bucket) => bucket.maxLatencyMs !== null);
+  const spark = measured
+    ? renderSparkline(buckets, escapeHtml(`${target.name}: ${describeLatency(buckets)}`))
+    : '';
+  const latency =
+    target.latencyMs === null
+      ? ''
+      : `<span class="latency">${escapeHtml(target.latencyMs)} ms</span>`;
+  return `<tr class="${state}">
+<th scope="row"><span class="name">${name}</span><span class="detail">${escapeHtml(target.address)} · ${escapeHtml(target.mode)}</span></th>
+<td class="state"><span class="badge">${state}</span>${stateDetail(status, page.now)}</td>
+<td class="history">${strip}${spark}${latency}</td>
+<td class="facts">${escapeHtml(factsOf(target))}</td>
+<td class="readiness">${escapeHtml(target.ready ? 'ready' : target.readiness)}<span class="detail">breaker ${escapeHtml(target.breaker)}</span></td>
+</tr>`;
+}
+
+/** "down for 3m12s" with the reason in words, or "up since 12:01:03 UTC (5m ago)". */
+function stateDetail(status: TargetStatus, now: number): string {
+  const since = status.changedAt;
+  if (status.up === undefined) return '<span class="detail">not probed yet</span>';
+  const duration = since === undefined ? '' : formatDuration(now - since);
+  if (status.up) {
+    const text = since === undefined ? '' : `up since ${formatClock(since)} (${duration})`;
+    return `<span class="detail">${escapeHtml(text)}</span>`;
+  }
+  const failure = status.lastFailure;
+  const words =
+    failure === undefined
+      ? ''
+      : reasonInWords(failure.reason, where(status), status.target.timeoutMs);
+  return `<span class="detail">down for ${escapeHtml(duration)}</span><span class="reason">${escapeHtml(words)}</span>${
+    failure === undefined
+      ? ''
+      : `<span class="raw">${escapeHtml(`${failure.reason}: ${failure.message}`)}</span>`
+  }`;
+}
+
+/** What a failure reason's words name as the place: a sentinel target's sentinels until its master is known. */
+function where(status: TargetStatus): string {
+  const { sentinel } = status.target;
+  if (sentinel === undefined || status.address !== sentinel.masterName) return status.address;
+  const sentinels = sentinel.sentinels.map(({ host, port }) => formatHostPort(host, port));
+  return `the sentinels (${sentinels.join(', ')})`;
+}
+
+function factsOf(target: ReturnType<typeof describeTarget>): string {
+  if ('cluster' in target) {
+    return `cluster ${target.cluster.state ?? '?'}, ${target.cluster.nodes.length} masters`;
+  }
+  const server = target.server;
+  if (server === null) return '';
+  return `${server.role} ${server.version}, ${server.connectedClients} clients, ${server.usedMemory}, up ${formatDuration(server.uptimeSeconds * 1000)}`;
+}
+
+function renderEvents(events: readonly HistoryEvent[]): string {
+  if (events.length === 0)
+    return '<section id="events"><h2>Recent events</h2><p>None yet.</p></section>';
+  const items = events.slice(0, EVENTS_SHOWN).map((event) => {
+    const who = event.target === undefined ? 'sidecar' : event.target;
+    const reason = event.reason === undefined ? '' : ` (${event.reason})`;
+    return `<li class="${event.kind}"><time datetime="${new Date(event.at).toISOString()}">${formatClock(event.at)}</time> <strong>${escapeHtml(who)}</strong>: ${escapeHtml(event.text + reason)}</li>`;
+  });
+  return `<section id="events"><h2>Recent events</h2><ol>${items.join('')}</ol></section>`;
+}
+
+/** Turns the page's own reloading on, or says it is on and offers to stop it. */
+function refreshControl(seconds: number | undefined): string {
+  return seconds === undefined
+    ? `<a href="?refresh=${REFRESH_SECONDS}">refresh every ${REFRESH_SECONDS} s</a>`
+    : `refreshes every ${seconds} s (<a href="./">stop</a>)`;
 }
 
 /** Says so when the sidecar itself was starved: its inconclusive probes were not Redis's fault. */

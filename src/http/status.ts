@@ -1,4 +1,5 @@
 import { evaluateChecks } from '../monitor/checks';
+import type { History, HistoryEvent } from '../monitor/history';
 import { targetReadiness } from '../monitor/readiness';
 import type { TargetStatus } from '../monitor/target-status';
 
@@ -15,6 +16,7 @@ export function describeTarget(status: TargetStatus) {
     ready: readiness.ok,
     readiness: readiness.detail,
     up: status.up ?? null,
+    since: isoTime(status.changedAt),
     breaker: status.breaker,
     consecutiveFailures: status.consecutiveFailures,
     probes: status.probes,
@@ -95,6 +97,21 @@ function describeCluster({ cluster }: TargetStatus) {
       ...(node.reason !== undefined && { reason: node.reason, message: node.message ?? '' }),
     })),
   };
+}
+
+/** A target's slices over the history window, for `/status?history=1`. */
+export function describeHistory(history: History, status: TargetStatus) {
+  return {
+    bucketSeconds: history.bucketMs / 1000,
+    buckets: history.of(status.target.name).map((bucket) => ({
+      ...bucket,
+      at: isoTime(bucket.at),
+    })),
+  };
+}
+
+export function describeEvent(event: HistoryEvent) {
+  return { ...event, at: isoTime(event.at) };
 }
 
 function isoTime(ms: number | undefined): string | null {

@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 import { redactUrls } from './redact';
 
 /** Keys whose values never reach a log line, wherever they appear. */
@@ -14,11 +15,31 @@ const REDACTED = [
   '*.headers.authorization',
 ];
 
+export interface LoggerOptions {
+  /** `pretty`: pino-pretty's lines for people; otherwise JSON lines for machines. */
+  format?: 'json' | 'pretty';
+  /** Where lines go (stdout by default; tests use a sink). */
+  destination?: DestinationStream;
+  /** Colours in pretty lines (a terminal). */
+  colorize?: boolean;
+}
+
 /**
- * JSON logs on stdout (or `destination`, which tests use as a sink). Credentials are redacted
- * by key, and any URL with `user:password@` in a message has it masked.
+ * Logs on stdout: JSON lines, or pino-pretty's readable lines. Credentials are redacted by
+ * key, and any URL with `user:password@` in a message has it masked, in either format.
  */
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+export function createLogger(level: string, options: LoggerOptions = {}): Logger {
+  const { format = 'json', destination, colorize = false } = options;
+  const output =
+    format === 'pretty'
+      ? pretty({
+          sync: true,
+          colorize,
+          translateTime: 'SYS:HH:MM:ss.l',
+          ignore: 'pid,hostname,name',
+          ...(destination !== undefined && { destination }),
+        })
+      : destination;
   return pino(
     {
       level,
@@ -38,6 +59,6 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
         },
       },
     },
-    destination,
+    output,
   );
 }

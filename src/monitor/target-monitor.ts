@@ -81,6 +81,7 @@ export function createTargetMonitor(target: Target, deps: TargetMonitorDeps): Ta
       return;
     }
     const { result } = judged;
+    if (status.up !== result.ok) status.changedAt = now;
     status.up = result.ok;
     status.address = report.address ?? status.address;
     if (report.cluster !== undefined) status.cluster = report.cluster;
@@ -95,9 +96,8 @@ export function createTargetMonitor(target: Target, deps: TargetMonitorDeps): Ta
     }
     listener.probed?.(target, { ...report, result });
     transitioned(breaker.record(result.ok));
-    const next =
-      breaker.retryAt() ?? startedAt + target.intervalMs * (1 + (random() - 0.5) * JITTER);
-    schedule(next);
+    const pause = judged.overdue === true ? now - startedAt + target.timeoutMs : target.intervalMs;
+    schedule(breaker.retryAt() ?? startedAt + pause * (1 + (random() - 0.5) * JITTER));
   };
 
   function tick() {

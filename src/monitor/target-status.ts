@@ -12,6 +12,8 @@ export interface TargetStatus {
   breaker: BreakerState;
   /** Outcome of the last completed probe; undefined before the first one. */
   up: boolean | undefined;
+  /** When `up` last changed (the first probe counts): "down for 3m12s", "up since 12:01". */
+  changedAt?: number;
   consecutiveFailures: number;
   lastFailure?: { reason: FailureReason; message: string; at: number };
   lastLatencySeconds?: number;

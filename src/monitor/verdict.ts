@@ -3,7 +3,9 @@ import type { ProbeResult } from '../probe/result';
 
 /** What one probe's result means for the target once its history is taken into account. */
 export type Verdict =
-  { kind: 'inconclusive'; message: string } | { kind: 'counted'; result: ProbeResult };
+  | { kind: 'inconclusive'; message: string }
+  /** `overdue`: an inconclusive probe counted as a timeout; the next one should go promptly. */
+  | { kind: 'counted'; result: ProbeResult; overdue?: boolean };
 
 /**
  * Decides what an inconclusive probe (a timeout while the sidecar itself was stalled) counts
@@ -29,6 +31,8 @@ export function createVerdict(target: Target) {
       if (waitedMs < graceMs) return { kind: 'inconclusive', message: result.message };
       return {
         kind: 'counted',
+        // The grace used up time: the next probes go promptly so the bound still holds.
+        overdue: true,
         result: {
           ok: false,
           reason: 'timeout',

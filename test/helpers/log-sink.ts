@@ -18,7 +18,7 @@ export function createLogSink(level = 'debug'): LogSink {
       done();
     },
   });
-  const logger = createLogger(level, stream);
+  const logger = createLogger(level, { destination: stream });
   const text = () => chunks.join('');
   return {
     logger,

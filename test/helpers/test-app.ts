@@ -1,5 +1,6 @@
 import { createApp } from '../../src/http/app';
 import { startServer, type HttpServer } from '../../src/http/server';
+import { createHistory } from '../../src/monitor/history';
 import type { Liveness } from '../../src/monitor/monitor';
 import { isReady, readinessChecks } from '../../src/monitor/readiness';
 import type { TargetStatus } from '../../src/monitor/target-status';
@@ -77,6 +78,7 @@ export function useTestApp(): TestApp {
       },
       liveness: () => app.liveness,
       pressure: () => ({ stalledSeconds: 0, cpuThrottledSeconds: null }),
+      history: createHistory(),
       renderMetrics: (_accept, sending) => Promise.resolve(page('metrics exposition\n', sending)),
       version: '9.9.9',
       logger: app.sink.logger,

@@ -110,18 +110,55 @@ targets:
 `);
     const run = runSidecar(['check', '--config', file]);
     expect((await run.exit()).code).toBe(0);
-    const [header, main, optional] = run.stdout().split('\n');
-    expect(header).toMatch(/^TARGET\s+ADDRESS\s+REQUIRED\s+STATE\s+LATENCY\s+REASON$/);
-    expect(main).toMatch(
-      new RegExp(`^main\\s+127\\.0\\.0\\.1:${redis.port}\\s+yes\\s+up\\s+[\\d.]+ms\\s+ok$`),
+    const [header, main, optional, blank, verdict] = run.stdout().split('\n');
+    expect(header).toMatch(
+      /^TARGET\s+ADDRESS\s+REQUIRED\s+STATE\s+LATENCY\s+ROLE\s+VERSION\s+MEMORY\s+CLIENTS\s+REASON$/,
     );
-    expect(optional).toMatch(/^optional\s+127\.0\.0\.1:1\s+no\s+down\s+-\s+refused: /);
+    expect(main).toMatch(
+      new RegExp(
+        `^main\\s+127\\.0\\.0\\.1:${redis.port}\\s+yes\\s+up\\s+[\\d.]+ms\\s+master\\s+\\d+\\.\\d+\\.\\d+\\s+[\\d.]+[KMG]?B?\\s+\\d+\\s+ok$`,
+      ),
+    );
+    expect(optional).toMatch(
+      /^optional\s+127\.0\.0\.1:1\s+no\s+down\s+-\s+-\s+-\s+-\s+-\s+refused: /,
+    );
+    expect(blank).toBe('');
+    expect(verdict).toBe('OK: 1 of 2 targets up (1 optional down)');
+  });
+
+  test('--output json: the same for scripts, with the server facts', async () => {
+    const run = runSidecar(['check', '--output', 'json'], { REDIS_URL: redis.url });
+    expect((await run.exit()).code).toBe(0);
+    const answer = JSON.parse(run.stdout()) as {
+      ok: boolean;
+      verdict: string;
+      targets: Array<{
+        name: string;
+        up: boolean;
+        server: { role: string; version: string } | null;
+      }>;
+    };
+    expect(answer).toMatchObject({ ok: true, verdict: 'OK: 1 of 1 targets up' });
+    expect(answer.targets[0]).toMatchObject({
+      name: 'default',
+      up: true,
+      server: { role: 'master' },
+    });
+  });
+
+  test('--output anything else is bad usage: exit 2', async () => {
+    const run = runSidecar(['check', '--output', 'yaml']);
+    expect((await run.exit()).code).toBe(2);
+    expect(run.stderr()).toContain('--output must be table or json, not "yaml"');
   });
 
   test('exits 1 when a required target is down', async () => {
     const run = runSidecar(['check'], { REDIS_URL: 'redis://127.0.0.1:1/0' });
     expect((await run.exit()).code).toBe(1);
     expect(run.stdout()).toMatch(/default\s+127\.0\.0\.1:1\s+yes\s+down/);
+    expect(run.stdout()).toContain(
+      'FAILED: 1 required target(s) down (default: refused); 0 of 1 targets up',
+    );
   });
 });
 

@@ -50,15 +50,21 @@ describe('loadConfig without a file', () => {
     expect(config.targets[0]).toMatchObject({ address: 'cache:6380', db: 4, password: 's3cret' });
   });
 
-  test('LOG_LEVEL and --listen override', () => {
-    const config = loadConfig({ listen: '127.0.0.1:1234' }, { LOG_LEVEL: 'DEBUG' });
+  test('LOG_LEVEL, LOG_FORMAT and --listen override', () => {
+    expect(loadConfig({}, {}).logFormat).toBe('auto');
+    const config = loadConfig(
+      { listen: '127.0.0.1:1234' },
+      { LOG_LEVEL: 'DEBUG', LOG_FORMAT: 'pretty' },
+    );
     expect(config.logLevel).toBe('debug');
+    expect(config.logFormat).toBe('pretty');
     expect(config.listen).toEqual({ host: '127.0.0.1', port: 1234 });
   });
 
   test.each([
     [{}, { REDIS_URL: 'mysql://x' }, 'REDIS_URL: scheme mysql:// is not supported'],
     [{}, { LOG_LEVEL: 'loud' }, 'LOG_LEVEL: must be one of'],
+    [{}, { LOG_FORMAT: 'xml' }, 'LOG_FORMAT: must be one of json, pretty, auto'],
     [{ listen: 'nope' }, {}, '--listen: must be HOST:PORT'],
     [
       { file: '/nonexistent/config.yaml' },

@@ -1,3 +1,5 @@
+import { Writable } from 'node:stream';
+import { createLogger } from '../../../src/logging/logger';
 import { safeMessage } from '../../../src/logging/redact';
 import { createLogSink } from '../../helpers/log-sink';
 
@@ -16,6 +18,28 @@ describe('logs', () => {
       target: { password: '***' },
     });
     expect(second).toMatchObject({ err: { message: 'cannot reach rediss://***@cache:6380' } });
+  });
+
+  test('pretty lines for people, redacted just the same', () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const logger = createLogger('info', { format: 'pretty', destination });
+    logger.warn(
+      { target: 'cache', password: 'hunter2' },
+      'probe failed: redis://app:hunter2@x:6379',
+    );
+    const text = lines.join('');
+    expect(text).toMatch(
+      /^\[\d\d:\d\d:\d\d\.\d{3}\] WARN: probe failed: redis:\/\/\*\*\*@x:6379\n/,
+    );
+    expect(text).toContain('target: "cache"');
+    expect(text).not.toContain('hunter2');
+    expect(() => JSON.parse(text) as unknown).toThrow();
   });
 
   test('safeMessage keeps one bounded line and removes known secrets', () => {
