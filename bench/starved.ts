@@ -2,8 +2,7 @@
 // and a thousand targets starting at once. Redis stays healthy (pinned to another core), so
 // every failure the sidecar reports here is a false one.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpuGroup, cpuGroupsWritable, cpuQuota, stopDutyCycle } from '../test/helpers/cpu-pressure';
 import { round, sampleSum, timedGet } from './measure';
 import {
   sleep,
@@ -15,7 +14,6 @@ import {
 } from './processes';
 import type { Mode } from './scenarios';
 
-const CPU_ROOT = '/sys/fs/cgroup/cpu';
 /** The sidecar's core; Redis gets the other one so that it is never the one starved. */
 const SIDECAR_CPU = '1';
 const REDIS_CPU = '0';
@@ -35,57 +33,17 @@ interface Situation {
   pressure: Pressure;
 }
 
-/** A cgroup v1 CPU group of our own, removed again by `remove()`. */
-function cgroup(name: string, settings: Record<string, string>) {
-  const path = join(CPU_ROOT, `redis-health-bench-${process.pid}-${name}`);
-  mkdirSync(path);
-  for (const [file, value] of Object.entries(settings)) writeFileSync(join(path, file), value);
-  const members: number[] = [];
-  return {
-    add(pid: number) {
-      writeFileSync(join(path, 'cgroup.procs'), String(pid));
-      members.push(pid);
-    },
-    remove() {
-      for (const pid of members) {
-        try {
-          writeFileSync(join(CPU_ROOT, 'cgroup.procs'), String(pid));
-        } catch {
-          // The process has exited already.
-        }
-      }
-      rmdirSync(path);
-    },
-  };
-}
-
-/** Whether this machine lets us make cgroup v1 CPU groups (root, a writable cpu controller). */
-function cgroupsWritable(): boolean {
-  try {
-    cgroup('probe', {}).remove();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Puts `pid` under the pressure; resolves to a function that lifts it. */
 function applyPressure(pid: number, pressure: Pressure): () => void {
   switch (pressure.kind) {
     case 'none':
       return () => undefined;
-    case 'quota': {
-      const group = cgroup('quota', {
-        'cpu.cfs_period_us': '100000',
-        'cpu.cfs_quota_us': String(pressure.percent * 1000),
-      });
-      group.add(pid);
-      return () => group.remove();
-    }
+    case 'quota':
+      return cpuQuota(pid, pressure.percent);
     case 'neighbour': {
       // As Kubernetes maps requests to shares: a 10m request beside an app asking for 1 CPU.
-      const mine = cgroup('sidecar', { 'cpu.shares': '10' });
-      const app = cgroup('app', { 'cpu.shares': '1024' });
+      const mine = cpuGroup('sidecar', { 'cpu.shares': '10' });
+      const app = cpuGroup('app', { 'cpu.shares': '1024' });
       const neighbour = startBusyNeighbour(SIDECAR_CPU);
       mine.add(pid);
       app.add(neighbour);
@@ -95,16 +53,8 @@ function applyPressure(pid: number, pressure: Pressure): () => void {
         process.kill(neighbour, 'SIGKILL');
       };
     }
-    case 'sigstop': {
-      const cycle = setInterval(() => {
-        process.kill(pid, 'SIGSTOP');
-        setTimeout(() => process.kill(pid, 'SIGCONT'), pressure.stopMs);
-      }, pressure.periodMs);
-      return () => {
-        clearInterval(cycle);
-        process.kill(pid, 'SIGCONT');
-      };
-    }
+    case 'sigstop':
+      return stopDutyCycle(pid, pressure.stopMs, pressure.periodMs);
   }
 }
 
@@ -299,7 +249,7 @@ export async function starved({ quick }: Mode) {
   const windowMs = quick ? 10_000 : 60_000;
   const redis = await startRedis(['--maxclients', '4000']);
   await pinRedis(redis);
-  const cgroups = cgroupsWritable();
+  const cgroups = cpuGroupsWritable();
   const stop = { kind: 'sigstop', stopMs: 80, periodMs: 100 } as const;
   const situations: Situation[] = [
     { name: 'no pressure', targets: 50, pressure: { kind: 'none' } },

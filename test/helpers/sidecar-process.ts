@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
+/** The built CLI; SIDECAR_MAIN runs another build's instead (to show a test fails without a fix). */
+const MAIN = process.env.SIDECAR_MAIN || join(__dirname, '..', '..', 'dist', 'main.js');
 
 export interface SidecarProcess {
   child: ChildProcess;
