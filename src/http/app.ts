@@ -1,6 +1,7 @@
 import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import type { Logger } from 'pino';
+import type { MetricsPage, Sending } from '../exposition/exposition';
 import type { History } from '../monitor/history';
 import type { Liveness } from '../monitor/monitor';
 import { redisAlive, type Readiness } from '../monitor/readiness';
@@ -9,17 +10,6 @@ import type { TargetStatus } from '../monitor/target-status';
 import { answerReadiness } from './readyz';
 import { describeEvent, describeHistory, describePressure, describeTarget } from './status';
 import { renderStatusPage } from './status-page';
-
-/** A rendered metrics page. */
-export interface MetricsPage {
-  contentType: string;
-  body: Buffer;
-}
-
-/** The response a page is rendered for: the renderer may reuse the body's memory once it closes. */
-export interface Sending {
-  once(event: 'close', listener: () => void): unknown;
-}
 
 /** The answer of an on-demand probe, as the HTTP layer needs it. */
 export type ProbeAnswer =
