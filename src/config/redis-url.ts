@@ -10,7 +10,7 @@ export interface ParsedRedisUrl {
   password?: string;
 }
 
-/** Parses `redis://`, `rediss://` and `unix:///path?db=N`; returns an error message when it cannot. */
+/** Parses `redis://`, `rediss://` (and `valkey://`, `valkeys://`) and `unix:///path?db=N`; returns an error message when it cannot. */
 export function parseRedisUrl(text: string): ParsedRedisUrl | string {
   let url: URL;
   try {
@@ -19,8 +19,10 @@ export function parseRedisUrl(text: string): ParsedRedisUrl | string {
     return 'must be a URL such as redis://host:6379/0 or unix:///path/to/redis.sock';
   }
   if (url.protocol === 'unix:') return parseUnixUrl(url);
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-    return `scheme ${url.protocol}// is not supported; use redis://, rediss:// or unix://`;
+  // Valkey speaks the same protocol; its URLs are the same with another name.
+  const scheme = url.protocol.replace(/^valkey/, 'redis');
+  if (scheme !== 'redis:' && scheme !== 'rediss:') {
+    return `scheme ${url.protocol}// is not supported; use redis://, rediss://, valkey://, valkeys:// or unix://`;
   }
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   if (host === '') return 'must name a host, as in redis://host:6379/0';
@@ -32,7 +34,7 @@ export function parseRedisUrl(text: string): ParsedRedisUrl | string {
     endpoint: { host, port },
     address: formatHostPort(host, port),
     db,
-    tls: url.protocol === 'rediss:',
+    tls: scheme === 'rediss:',
     ...credentials(url),
   };
 }

@@ -142,7 +142,8 @@ function factsOf(target: ReturnType<typeof describeTarget>): string {
   }
   const server = target.server;
   if (server === null) return '';
-  return `${server.role} ${server.version}, ${server.connectedClients} clients, ${server.usedMemory}, up ${formatDuration(server.uptimeSeconds * 1000)}`;
+  const name = server.server === 'redis' ? '' : `${server.server} `;
+  return `${server.role} ${name}${server.version}, ${server.connectedClients} clients, ${server.usedMemory}, up ${formatDuration(server.uptimeSeconds * 1000)}`;
 }
 
 function renderEvents(events: readonly HistoryEvent[]): string {

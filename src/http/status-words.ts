@@ -25,6 +25,12 @@ export function reasonInWords(reason: FailureReason, address: string, timeoutMs:
       return `the host name of ${address} does not resolve`;
     case 'closed':
       return 'the connection was closed by the other side';
+    case 'busy':
+      return 'Redis is busy running a script or module command (BUSY)';
+    case 'noreplicas':
+      return 'writes refused: not enough replicas acknowledge them (NOREPLICAS)';
+    case 'protocol':
+      return `${address} does not speak the Redis protocol: a wrong port, or another service`;
     case 'inconclusive':
       return 'the sidecar itself was stalled: retrying, not blaming Redis';
     case 'error':

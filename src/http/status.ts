@@ -66,6 +66,7 @@ function describeServer({ info }: TargetStatus) {
       facts === undefined
         ? null
         : {
+            server: facts.server,
             version: facts.version,
             role: facts.role,
             loading: facts.loading,

@@ -25,15 +25,17 @@ export function addServerMetrics(
   addComputedGauge(
     exposition,
     'redis_health_server_info',
-    'Version and role of the Redis server, from INFO.',
+    'The server from INFO: role, server (redis or valkey) and its own version; redis_version as reported (Valkey freezes it at 7.2.4).',
     () =>
       statuses().flatMap((status) => {
         const facts = status.info?.facts;
         if (facts === undefined) return [];
         const labels = {
           target: status.target.name,
-          redis_version: facts.version,
+          redis_version: facts.redisVersion,
           role: facts.role,
+          server: facts.server,
+          version: facts.version,
         };
         return [{ labels, value: 1 }];
       }),

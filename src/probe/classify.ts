@@ -25,6 +25,8 @@ const BY_REPLY: Record<string, FailureReason> = {
   READONLY: 'readonly',
   OOM: 'oom',
   MISCONF: 'misconf',
+  BUSY: 'busy',
+  NOREPLICAS: 'noreplicas',
 };
 
 const TLS_CODE = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH)/;
@@ -67,6 +69,7 @@ export function classifyError(error: unknown): FailureReason {
   const word = /^[A-Z]+/.exec(message)?.[0];
   if (word !== undefined && BY_REPLY[word] !== undefined) return BY_REPLY[word];
   if (/^ERR (invalid password|AUTH|Client sent AUTH)/i.test(message)) return 'auth';
+  if (/^Unknown RESP type|^Protocol error/.test(message)) return 'protocol';
   if (/ssl|tls|certificate|handshake/i.test(message)) return 'tls';
   if (/connection is closed|stream isn't writeable|socket closed/i.test(message)) return 'closed';
   return 'error';

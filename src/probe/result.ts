@@ -13,6 +13,9 @@ export const reasons = [
   'dns',
   'closed',
   'error',
+  'busy',
+  'noreplicas',
+  'protocol',
   'inconclusive',
 ] as const;
 
@@ -42,4 +45,6 @@ export const answeredReasons: ReadonlySet<FailureReason> = new Set([
   'oom',
   'misconf',
   'auth',
+  'busy',
+  'noreplicas',
 ]);

@@ -106,8 +106,9 @@ function timedOut(
   return { ok: false, reason: 'timeout', message: `no reply within ${timeoutMs}ms` } as const;
 }
 
+/** ioredis's own wording, which hides the cause the connection noted (refused, auth, not RESP). */
 function isGenericSendError(error: unknown): boolean {
-  return /stream isn't writeable|connection is closed/i.test(messageOf(error));
+  return /stream isn't writeable|connection is closed|^Unknown RESP type/i.test(messageOf(error));
 }
 
 function describe(error: unknown): string {

@@ -2,7 +2,12 @@ import { parseInfoFields } from './cluster-layout';
 
 /** What INFO says about a Redis server: the facts that decide health, and a few for people. */
 export interface ServerFacts {
+  /** `redis`, or what `server_name` says (`valkey`). */
+  server: string;
+  /** The server's own version: `valkey_version` on Valkey, else `redis_version`. */
   version: string;
+  /** `redis_version` as reported; Valkey freezes it at the Redis it is compatible with (7.2.4). */
+  redisVersion: string;
   role: 'master' | 'replica';
   loading: boolean;
   uptimeSeconds: number;
@@ -29,14 +34,19 @@ export function parseServerFacts(text: string): ServerFacts {
     const value = Number(fields.get(name));
     return Number.isFinite(value) ? value : undefined;
   };
-  const version = fields.get('redis_version');
+  const redisVersion = fields.get('redis_version');
   const role = fields.get('role');
-  if (version === undefined || (role !== 'master' && role !== 'slave')) {
+  if (redisVersion === undefined || (role !== 'master' && role !== 'slave')) {
     throw new Error('INFO reply lacks redis_version or role');
   }
+  // Valkey keeps redis_version at 7.2.4 and says what it is in server_name and valkey_version.
+  const server = fields.get('server_name') ?? 'redis';
+  const version = fields.get(`${server}_version`) ?? redisVersion;
   const maxClients = number('maxclients');
   const facts: ServerFacts = {
+    server,
     version,
+    redisVersion,
     role: role === 'slave' ? 'replica' : 'master',
     loading: fields.get('loading') === '1',
     uptimeSeconds: number('uptime_in_seconds') ?? 0,

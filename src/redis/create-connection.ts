@@ -103,20 +103,24 @@ export function createConnection(target: Target): TargetConnection {
   let lastError: Error | undefined;
   let sentinelErrors: string[] = [];
   client.on('sentinelError', (error: Error) => sentinelErrors.push(error.message));
+  let lastDataAt: bigint | undefined;
+  let lastChunk: Buffer | undefined;
   // Listening for 'error' also keeps ioredis from reporting it as unhandled.
   client.on('error', (error: Error) => {
     lastError =
-      target.sentinel === undefined
-        ? error
-        : explainSentinelFailure(error, sentinelErrors, target.sentinel.masterName);
+      target.sentinel !== undefined
+        ? explainSentinelFailure(error, sentinelErrors, target.sentinel.masterName)
+        : isNotResp(error)
+          ? new ConnectError('protocol', notRedis(lastChunk), { cause: error })
+          : error;
   });
-  let lastDataAt: bigint | undefined;
-  const noteData = () => {
+  const noteData = (chunk: Buffer) => {
     lastDataAt = process.hrtime.bigint();
+    lastChunk = chunk;
   };
-  client.on('ready', () => {
-    lastError = undefined;
-    // Ahead of ioredis's own parser, so the time is when the reply reached us, not when it was parsed.
+  client.on('connect', () => {
+    // Ahead of ioredis's own parser: the time is when the reply reached us, not when it was
+    // parsed, and the bytes of a peer that does not speak RESP can be shown.
     client.stream.prependListener('data', noteData);
   });
 
@@ -129,6 +133,7 @@ export function createConnection(target: Target): TargetConnection {
         client.disconnect();
         await ended;
       }
+      lastError = undefined;
       // Secrets and certificates are read at every connect, so rotation needs no restart.
       client.options.password = readingFiles('auth', 'passwordFile', () => currentPassword(target));
       client.options.tls = readingFiles('tls', 'TLS files', () => currentTlsOptions(target));
@@ -169,4 +174,19 @@ export function createConnection(target: Target): TargetConnection {
       clearTimeout(timer);
     },
   };
+}
+
+/** ioredis's decoder meeting a byte that starts no RESP reply. */
+function isNotResp(error: Error): boolean {
+  return /^Unknown RESP type/.test(error.message);
+}
+
+/** `not a Redis reply: "HTTP/1.1 400 Bad Request"`: the first line of what came back, printable. */
+function notRedis(chunk: Buffer | undefined): string {
+  const head =
+    (chunk ?? Buffer.alloc(0))
+      .subarray(0, 60)
+      .toString('latin1')
+      .split(/[\r\n]/)[0] ?? '';
+  return `not a Redis reply: "${head.replace(/[^\x20-\x7e]/g, '.')}"`;
 }

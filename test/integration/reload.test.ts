@@ -101,7 +101,7 @@ test('an invalid config keeps the old one running and says so', async () => {
     msg: 'config reload failed: keeping the running config',
     level: 50,
     problems: [
-      'config.yaml:5: targets[1].url: scheme http:// is not supported; use redis://, rediss:// or unix://',
+      'config.yaml:5: targets[1].url: scheme http:// is not supported; use redis://, rediss://, valkey://, valkeys:// or unix://',
     ],
   });
   expect(await metrics()).toContain('redis_health_config_last_reload_successful 0');

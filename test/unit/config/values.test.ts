@@ -76,3 +76,14 @@ describe('loadConfig without a file', () => {
     expect(() => loadConfig(options, env)).toThrow(message);
   });
 });
+
+describe('Valkey URLs', () => {
+  test.each([
+    ['valkey://cache:6380/2', { address: 'cache:6380', db: 2 }, undefined],
+    ['valkeys://app:s3cret@cache/1', { address: 'cache:6379', db: 1, username: 'app' }, true],
+  ])('%s is read like its redis:// twin', (url, expected, tls) => {
+    const [target] = loadConfig({}, { REDIS_URL: url }).targets;
+    expect(target).toMatchObject(expected);
+    expect(target?.tls?.rejectUnauthorized).toBe(tls);
+  });
+});

@@ -166,7 +166,9 @@ describe('readiness checks', () => {
       target: { ...status.target, checks: { role: 'any', reportOnly: false, ...checks } },
       info: {
         facts: {
+          server: 'redis',
           version: '7.0.15',
+          redisVersion: '7.0.15',
           role: 'replica',
           loading: false,
           uptimeSeconds: 10,

@@ -52,6 +52,19 @@ describe('classifyError', () => {
       'misconf',
     ],
     [
+      'a long script',
+      new Error(
+        'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.',
+      ),
+      'busy',
+    ],
+    ['too few replicas', new Error('NOREPLICAS Not enough good replicas to write.'), 'noreplicas'],
+    [
+      'a peer that is not Redis',
+      new Error('Unknown RESP type 72 "H". Please report this.'),
+      'protocol',
+    ],
+    [
       'self-signed certificate',
       errno('DEPTH_ZERO_SELF_SIGNED_CERT', 'self-signed certificate'),
       'tls',

@@ -26,7 +26,9 @@ describe('parseServerFacts', () => {
       ]),
     );
     expect(facts).toEqual({
+      server: 'redis',
       version: '7.0.15',
+      redisVersion: '7.0.15',
       role: 'master',
       loading: false,
       uptimeSeconds: 42,
@@ -57,5 +59,38 @@ describe('parseServerFacts', () => {
 
   test('refuses something that is not INFO', () => {
     expect(() => parseServerFacts('PONG')).toThrow('INFO reply lacks redis_version or role');
+  });
+});
+
+test('Valkey: the real server and version, redis_version kept as reported', () => {
+  // The # Server section as Valkey's src/server.c writes it: redis_version (frozen at 7.2.4)
+  // first, then server_name and valkey_version.
+  const facts = parseServerFacts(
+    info([
+      'redis_version:7.2.4',
+      'server_name:valkey',
+      'valkey_version:8.1.1',
+      'redis_git_sha1:00000000',
+      'redis_mode:standalone',
+      'uptime_in_seconds:7',
+      '# Clients',
+      'connected_clients:1',
+      '# Memory',
+      'used_memory:900000',
+      'used_memory_human:878.91K',
+      'maxmemory:0',
+      '# Persistence',
+      'loading:0',
+      '# Replication',
+      'role:master',
+      'connected_slaves:0',
+      'master_repl_offset:0',
+    ]),
+  );
+  expect(facts).toMatchObject({
+    server: 'valkey',
+    version: '8.1.1',
+    redisVersion: '7.2.4',
+    role: 'master',
   });
 });
