@@ -63,7 +63,7 @@ test('INFO facts in /status and /metrics; role: master on a replica is not ready
 
   const metrics = (await httpGet(`${base}/metrics`)).body;
   expect(metrics).toMatch(
-    /^redis_health_server_info\{target="secondary",redis_version="[\d.]+",role="replica"\} 1$/m,
+    /^redis_health_server_info\{target="secondary",redis_version="([\d.]+)",role="replica",server="redis",version="\1"\} 1$/m,
   );
   expect(metrics).toContain('redis_health_server_master_link_up{target="follower"} 1');
   expect(metrics).toContain('redis_health_check_ok{target="secondary",check="role"} 0');
@@ -195,7 +195,7 @@ describe('/probe', () => {
     expect(reply.body).toMatch(/^probe_duration_seconds 0\.\d+/m);
     expect(reply.body).toContain('probe_result{result="ok"} 1');
     expect(reply.body).toMatch(
-      /^redis_health_server_info\{target="main",redis_version="[\d.]+",role="master"\} 1$/m,
+      /^redis_health_server_info\{target="main",redis_version="([\d.]+)",role="master",server="redis",version="\1"\} 1$/m,
     );
     expect(reply.body).not.toContain('redis_health_probes_total'); // the monitor's own series stay out
     // Its own connection (plus the one counting them).
