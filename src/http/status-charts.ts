@@ -4,9 +4,9 @@ const WIDTH = 360;
 const STRIP_HEIGHT = 14;
 const SPARK_HEIGHT = 28;
 
-/** What one slice looked like: the worst that happened in it. */
-function stateOf(bucket: HistoryBucket): 'down' | 'up' | 'stalled' | 'none' {
-  if (bucket.failed > 0) return 'down';
+/** What one slice looked like: up, down, both (flapping), or only inconclusive probes. */
+function stateOf(bucket: HistoryBucket): 'down' | 'mixed' | 'up' | 'stalled' | 'none' {
+  if (bucket.failed > 0) return bucket.ok > 0 ? 'mixed' : 'down';
   if (bucket.ok > 0) return 'up';
   if (bucket.inconclusive > 0) return 'stalled';
   return 'none';
@@ -59,13 +59,14 @@ export function renderSparkline(buckets: readonly HistoryBucket[], label: string
 
 /** In words, for the charts' text alternatives: `14 min: up 12, down 2 (slices of 5 s)`. */
 export function describeStrip(buckets: readonly HistoryBucket[], bucketMs: number): string {
-  const counted = { up: 0, down: 0, stalled: 0 };
+  const counted = { up: 0, down: 0, mixed: 0, stalled: 0 };
   for (const bucket of buckets) {
     const state = stateOf(bucket);
     if (state !== 'none') counted[state] += 1;
   }
   const minutes = Math.round((buckets.length * bucketMs) / 60_000);
   const parts = [`up in ${counted.up}`, `down in ${counted.down}`];
+  if (counted.mixed > 0) parts.push(`both in ${counted.mixed}`);
   if (counted.stalled > 0) parts.push(`inconclusive in ${counted.stalled}`);
   return `last ${minutes} minutes in ${bucketMs / 1000}-second slices: ${parts.join(', ')}`;
 }

@@ -4,10 +4,10 @@
  */
 export const STATUS_PAGE_STYLE = `
 :root { color-scheme: light dark; --fg: #1d1d1f; --muted: #5f6368; --line: #d9d9de; --bg: #ffffff;
-  --up: #176f2c; --down: #b3261e; --stalled: #8a5a00; --track: #eceef1; --spark: #2456a6; }
+  --up: #176f2c; --down: #b3261e; --mixed: #d2691e; --stalled: #8a5a00; --track: #eceef1; --spark: #2456a6; }
 @media (prefers-color-scheme: dark) {
   :root { --fg: #e8e8ea; --muted: #a9adb3; --line: #3a3d42; --bg: #151619;
-    --up: #5cc77a; --down: #ff8a80; --stalled: #f0b35a; --track: #2a2d31; --spark: #8ab4f8; }
+    --up: #5cc77a; --down: #ff8a80; --mixed: #ffab40; --stalled: #f0b35a; --track: #2a2d31; --spark: #8ab4f8; }
 }
 body { font: 15px/1.4 system-ui, sans-serif; margin: 0; padding: 1em 1.5em; color: var(--fg); background: var(--bg); }
 h1 { font-size: 1.3em; margin: 0 0 0.2em; }
@@ -34,6 +34,7 @@ svg.spark { height: 28px; margin-top: 4px; }
 .strip .track { fill: var(--track); }
 .strip .up { fill: var(--up); }
 .strip .down { fill: var(--down); }
+.strip .mixed { fill: var(--mixed); }
 .strip .stalled { fill: var(--stalled); }
 .spark polyline { fill: none; stroke: var(--spark); stroke-width: 1.5; vector-effect: non-scaling-stroke; }
 .spark circle { fill: var(--spark); }
