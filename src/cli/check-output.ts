@@ -1,5 +1,4 @@
-import type { CheckRow } from './check';
-import { allRequiredUp, verdict } from './check';
+import { allRequiredUp, verdict, type CheckRow } from './check';
 
 /**
  * A plain-text table for people (TARGET ADDRESS REQUIRED STATE LATENCY ROLE VERSION MEMORY

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { MonitorListener } from '../monitor/listener';
+import { isInconclusive } from '../probe/result';
 
 /** While a target keeps failing, at most one log line per this many milliseconds. */
 const REPEAT_MS = 60_000;
@@ -23,7 +24,7 @@ export function createProbeLog(logger: Logger, options: ProbeLogOptions = {}): M
   return {
     probed(target, report) {
       const { result } = report;
-      if (!result.ok && result.reason === 'inconclusive') {
+      if (isInconclusive(result)) {
         stalls(target.name, report.stalledMs ?? 0);
         return;
       }

@@ -1,6 +1,6 @@
 import type { Target } from '../config/types';
 import { latencyTrusted } from '../probe/report';
-import type { FailureReason } from '../probe/result';
+import { isInconclusive, type FailureReason } from '../probe/result';
 import type { MonitorListener } from './listener';
 
 /** One slice of a target's recent past: how its probes went, and the slowest round trip. */
@@ -98,7 +98,7 @@ export function createHistory(options: HistoryOptions = {}) {
       const at = now();
       const position = ring.at(Math.floor(at / bucketMs));
       const { result } = report;
-      if (!result.ok && result.reason === 'inconclusive') {
+      if (isInconclusive(result)) {
         ring.inconclusive[position] = Math.min(65_535, (ring.inconclusive[position] ?? 0) + 1);
         // One stall event a minute is enough to say why probes were retried.
         if (at - stallNotedAt >= 60_000) {

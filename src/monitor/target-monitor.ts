@@ -49,6 +49,8 @@ export function createTargetMonitor(target: Target, deps: TargetMonitorDeps): Ta
     inconclusiveProbes: 0,
   };
   const verdict = createVerdict(target);
+  /** `ms` spread by ±5 %, so many targets do not probe in lockstep. */
+  const jittered = (ms: number) => ms * (1 + (random() - 0.5) * JITTER);
   let timer: unknown;
   let dueAt: number | undefined;
   let running: Promise<void> | undefined;
@@ -77,7 +79,7 @@ export function createTargetMonitor(target: Target, deps: TargetMonitorDeps): Ta
       const { message } = judged;
       status.lastInconclusive = { message, at: now, stalledMs: report.stalledMs ?? 0 };
       listener.probed?.(target, report);
-      schedule(now + target.timeoutMs * (1 + (random() - 0.5) * JITTER));
+      schedule(now + jittered(target.timeoutMs));
       return;
     }
     const { result } = judged;
@@ -96,8 +98,12 @@ export function createTargetMonitor(target: Target, deps: TargetMonitorDeps): Ta
     }
     listener.probed?.(target, { ...report, result });
     transitioned(breaker.record(result.ok));
-    const pause = judged.overdue === true ? now - startedAt + target.timeoutMs : target.intervalMs;
-    schedule(breaker.retryAt() ?? startedAt + pause * (1 + (random() - 0.5) * JITTER));
+    // After an inconclusive run was counted, the next probe goes promptly, as a retry would.
+    const next =
+      judged.overdue === true
+        ? now + jittered(target.timeoutMs)
+        : startedAt + jittered(target.intervalMs);
+    schedule(breaker.retryAt() ?? next);
   };
 
   function tick() {

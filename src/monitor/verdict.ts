@@ -1,5 +1,5 @@
 import type { Target } from '../config/types';
-import type { ProbeResult } from '../probe/result';
+import { isInconclusive, type ProbeResult } from '../probe/result';
 
 /** What one probe's result means for the target once its history is taken into account. */
 export type Verdict =
@@ -20,7 +20,7 @@ export function createVerdict(target: Target) {
   return {
     /** `startedAt` and `now` in epoch ms. */
     judge(result: ProbeResult, startedAt: number, now: number): Verdict {
-      if (result.ok || result.reason !== 'inconclusive') {
+      if (!isInconclusive(result)) {
         lastConclusiveAt = now;
         count = 0;
         return { kind: 'counted', result };

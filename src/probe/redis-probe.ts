@@ -1,5 +1,6 @@
 import { safeMessage } from '../logging/redact';
 import type { ProbeReport } from './report';
+import { isInconclusive } from './result';
 import { runCommand, runProbe, type ProbeConnection, type StallGauge } from './run-probe';
 import { parseServerFacts, type ServerFacts } from './server-facts';
 import { runWriteCanary, type WriteCanaryOptions } from './write-canary';
@@ -61,7 +62,7 @@ export function createRedisProbe(
       const ping = await runProbe(connection, options.timeoutMs, options.stalled);
       // An inconclusive timeout keeps the connection; one silent through two in a row is
       // rebuilt all the same, so a half-open link cannot hold it while the sidecar is starved.
-      silentInARow = !ping.ok && ping.reason === 'inconclusive' ? silentInARow + 1 : 0;
+      silentInARow = isInconclusive(ping) ? silentInARow + 1 : 0;
       if (silentInARow >= 2) connection.drop();
       let result = ping;
       if (ping.ok && options.write !== undefined && remaining() > 0) {

@@ -30,6 +30,13 @@ export type FailureReason = Exclude<Reason, 'ok'>;
 export type ProbeResult =
   { ok: true; seconds: number } | { ok: false; reason: FailureReason; message: string };
 
+/** Whether a result is `inconclusive`: a timeout while the sidecar itself was stalled. */
+export function isInconclusive(
+  result: ProbeResult,
+): result is { ok: false; reason: 'inconclusive'; message: string } {
+  return !result.ok && result.reason === 'inconclusive';
+}
+
 export function failure(reason: FailureReason, message: string): ProbeResult {
   return { ok: false, reason, message };
 }
