@@ -67,6 +67,7 @@ function resolveTarget(
       successThreshold: own.successThreshold ?? defaults.breaker.successThreshold,
     },
     infoIntervalMs: input.infoInterval ?? defaults.infoInterval,
+    connectCheckMs: input.connectCheck ?? defaults.connectCheck,
     checks: resolveChecks(input, defaults),
     ...(input.write !== undefined && {
       write: { key: input.write.key, ttlMs: input.write.ttl },

@@ -25,6 +25,21 @@ const duration = z
   })
   .transform((text) => parseDuration(text) ?? 0);
 
+/** A duration where `0` turns the thing off: `connectCheck: 0`. */
+const durationOrOff = z
+  .union([z.literal(0), z.string().meta(durationMeta)], {
+    error: 'must be a duration such as 30s or 1m, or 0 (off)',
+  })
+  .transform((value, context) => {
+    const ms = value === 0 || value === '0' ? 0 : parseDuration(value);
+    if (ms !== undefined) return ms;
+    context.addIssue({
+      code: 'custom',
+      message: 'must be a duration such as 30s or 1m, or 0 (off)',
+    });
+    return z.NEVER;
+  });
+
 const positiveInt = z.int({ error: 'must be a whole number' }).min(1, 'must be at least 1');
 
 const breakerSchema = z.strictObject({
@@ -55,6 +70,7 @@ const probeSettings = {
   timeout: duration.optional(),
   breaker: breakerSchema.optional(),
   infoInterval: duration.optional(),
+  connectCheck: durationOrOff.optional(),
   role: role.optional(),
   maxMemoryRatio: ratio.optional(),
   maxReplicationLag: duration.optional(),
@@ -68,6 +84,7 @@ const defaultsSchema = z.strictObject({
   timeout: duration.prefault('1s'),
   breaker: breakerDefaultsSchema.prefault({}),
   infoInterval: duration.prefault('30s'),
+  connectCheck: durationOrOff.prefault('1m'),
   role: role.prefault('any'),
   maxMemoryRatio: ratio.optional(),
   maxReplicationLag: duration.optional(),

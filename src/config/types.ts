@@ -63,6 +63,11 @@ export interface Target {
   breaker: BreakerSettings;
   /** How often INFO is read (the first time at the first probe that gets an answer). */
   infoIntervalMs: number;
+  /**
+   * How often a brand-new connection is opened the whole way (DNS, TCP, TLS, AUTH, SELECT,
+   * PING) beside the long-lived one; 0 turns it off.
+   */
+  connectCheckMs: number;
   checks: TargetChecks;
   write?: WriteCanary;
 }

@@ -40,8 +40,32 @@ export function describeTarget(status: TargetStatus) {
     intervalMs: target.intervalMs,
     timeoutMs: target.timeoutMs,
     ...(target.mode === 'cluster' ? { cluster: describeCluster(status) } : describeServer(status)),
-    checks: evaluateChecks(target.checks, status.info),
+    connectCheck: describeConnectCheck(status),
+    certificate:
+      status.certificate === undefined
+        ? null
+        : {
+            subject: status.certificate.subject,
+            notAfter: isoTime(status.certificate.notAfter),
+            daysLeft: round((status.certificate.notAfter - Date.now()) / 86_400_000),
+          },
+    checks: evaluateChecks(status),
     reportOnly: target.checks.reportOnly,
+  };
+}
+
+/** The last fresh-connection check: off, not yet run, or its outcome. */
+function describeConnectCheck({ target, connect }: TargetStatus) {
+  if (target.connectCheckMs === 0) return { everyMs: 0 };
+  if (connect === undefined) return { everyMs: target.connectCheckMs, at: null };
+  const { result } = connect;
+  return {
+    everyMs: target.connectCheckMs,
+    at: isoTime(connect.at),
+    ok: result.ok,
+    ...(result.ok
+      ? { seconds: round(result.seconds) }
+      : { reason: result.reason, message: result.message }),
   };
 }
 

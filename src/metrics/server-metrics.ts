@@ -79,13 +79,27 @@ export function addServerMetrics(
       return state === undefined ? undefined : state === 'ok' ? 1 : 0;
     },
   );
+  addTargetGauge(
+    exposition,
+    statuses,
+    'redis_health_tls_cert_not_after_timestamp_seconds',
+    'Unix time when the first to expire of the certificates the server presented (leaf and intermediates, not the trusted root) expires; TLS targets only.',
+    (status) => (status.certificate === undefined ? undefined : status.certificate.notAfter / 1000),
+  );
+  addTargetGauge(
+    exposition,
+    statuses,
+    'redis_health_connect_check_duration_seconds',
+    'How long the last successful fresh-connection check took the whole way: DNS, TCP, TLS, AUTH, SELECT and PING.',
+    (status) => (status.connect?.result.ok === true ? status.connect.result.seconds : undefined),
+  );
   addComputedGauge(
     exposition,
     'redis_health_check_ok',
-    '1 when a configured check (role, memory, replication, clients) passes.',
+    '1 when a check passes: loading and sync (from INFO), connect (a fresh connection), and the configured role, memory, replication, clients.',
     () =>
       statuses().flatMap((status) =>
-        evaluateChecks(status.target.checks, status.info).map((check) => ({
+        evaluateChecks(status).map((check) => ({
           labels: { target: status.target.name, check: check.name },
           value: check.ok ? 1 : 0,
         })),

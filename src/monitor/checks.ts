@@ -1,7 +1,14 @@
 import type { TargetChecks } from '../config/types';
 import type { FactsView } from '../probe/redis-probe';
+import type { TargetStatus } from './target-status';
 
-export type CheckName = 'role' | 'memory' | 'replication' | 'clients';
+/** The checks a target configures; the others run on every target. */
+type ConfiguredCheck = 'role' | 'memory' | 'replication' | 'clients';
+
+export type CheckName = ConfiguredCheck | 'connect' | 'loading' | 'sync';
+
+/** What the checks read of a target's status. */
+export type CheckedStatus = Pick<TargetStatus, 'target' | 'info' | 'connect'>;
 
 /** One configured check against the last INFO. */
 export interface CheckOutcome {
@@ -12,11 +19,53 @@ export interface CheckOutcome {
 }
 
 /**
- * Evaluates the configured checks against the last INFO. A check that cannot be decided
- * (INFO never read, or refused) fails: a target must not pass `role: master` unseen.
+ * Every check of a target: what Redis says about itself, the fresh-connection check, then the
+ * configured ones.
  */
-export function evaluateChecks(checks: TargetChecks, info: FactsView | undefined): CheckOutcome[] {
-  const configured: CheckName[] = [
+export function evaluateChecks(status: CheckedStatus): CheckOutcome[] {
+  return [
+    ...selfChecks(status.info),
+    ...connectCheck(status),
+    ...configuredChecks(status.target.checks, status.info),
+  ];
+}
+
+/**
+ * What INFO says, checked on every target where INFO can be read: a server loading its dataset
+ * (some Redis-compatible servers answer PING meanwhile) and a replica in a full sync or cut off
+ * from its master serve stale or empty data.
+ */
+function selfChecks(info: FactsView | undefined): CheckOutcome[] {
+  const facts = info?.facts;
+  if (facts === undefined) return [];
+  const loading: CheckOutcome = facts.loading
+    ? { name: 'loading', ok: false, detail: 'loading its dataset' }
+    : { name: 'loading', ok: true, detail: 'ok' };
+  if (facts.role !== 'replica') return [loading];
+  const failure =
+    facts.masterSyncInProgress === true
+      ? 'full sync from the master in progress'
+      : facts.masterLinkUp !== true
+        ? 'master link is down'
+        : undefined;
+  return [loading, { name: 'sync', ok: failure === undefined, detail: failure ?? 'ok' }];
+}
+
+/** The fresh-connection check, once one has run: `connect: auth: WRONGPASS ...`. */
+function connectCheck({ target, connect }: CheckedStatus): CheckOutcome[] {
+  if (target.connectCheckMs === 0 || connect === undefined) return [];
+  const { result } = connect;
+  return result.ok
+    ? [{ name: 'connect', ok: true, detail: 'ok' }]
+    : [{ name: 'connect', ok: false, detail: `connect: ${result.reason}: ${result.message}` }];
+}
+
+/**
+ * The configured checks against the last INFO. A check that cannot be decided (INFO never
+ * read, or refused) fails: a target must not pass `role: master` unseen.
+ */
+function configuredChecks(checks: TargetChecks, info: FactsView | undefined): CheckOutcome[] {
+  const configured: ConfiguredCheck[] = [
     ...(checks.role !== 'any' ? (['role'] as const) : []),
     ...(checks.maxMemoryRatio !== undefined ? (['memory'] as const) : []),
     ...(checks.maxReplicationLagMs !== undefined ? (['replication'] as const) : []),

@@ -38,8 +38,9 @@ export function targetReadiness(status: TargetStatus): {
       detail: reason === undefined ? 'not probed yet' : `${reason} (never answered)`,
     };
   }
-  const failing = evaluateChecks(status.target.checks, status.info).filter((check) => !check.ok);
-  const detail = failing.map((check) => check.detail).join('; ');
+  const failing = evaluateChecks(status).filter((check) => !check.ok);
+  // A replica cut off from its master fails both `sync` and `replication`: say it once.
+  const detail = [...new Set(failing.map((check) => check.detail))].join('; ');
   if (failing.length === 0) return { ok: true, detail: 'ok' };
   return status.target.checks.reportOnly
     ? { ok: true, detail: 'ok', warning: detail }

@@ -88,6 +88,8 @@ export function createTargetMonitor(target: Target, deps: TargetMonitorDeps): Ta
     status.address = report.address ?? status.address;
     if (report.cluster !== undefined) status.cluster = report.cluster;
     if (report.info !== undefined) status.info = report.info;
+    if (report.connect !== undefined) status.connect = report.connect;
+    if (report.certificate !== undefined) status.certificate = report.certificate;
     if (result.ok) {
       status.consecutiveFailures = 0;
       if (latencyTrusted(report)) status.lastLatencySeconds = result.seconds;

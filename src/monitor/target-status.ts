@@ -1,6 +1,8 @@
 import type { BreakerState } from '../breaker/breaker';
 import type { Target } from '../config/types';
+import type { CertificateView } from '../redis/peer-certificate';
 import type { ClusterView } from '../probe/cluster-probe';
+import type { ConnectView } from '../probe/connect-check';
 import type { FactsView } from '../probe/redis-probe';
 import type { FailureReason } from '../probe/result';
 
@@ -27,4 +29,8 @@ export interface TargetStatus {
   cluster?: ClusterView;
   /** The last INFO: facts for /status, metrics and the checks. */
   info?: FactsView;
+  /** The last fresh-connection check, once one has run. */
+  connect?: ConnectView;
+  /** For TLS targets, the presented certificate that expires first. */
+  certificate?: CertificateView;
 }

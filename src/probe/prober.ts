@@ -2,6 +2,7 @@ import type { Target } from '../config/types';
 import { createClusterConnections } from '../redis/cluster-nodes';
 import { createConnection } from '../redis/create-connection';
 import { createClusterProbe } from './cluster-probe';
+import { createConnectCheck } from './connect-check';
 import { createRedisProbe } from './redis-probe';
 import type { ProbeReport, TargetProber } from './report';
 import type { StallGauge } from './run-probe';
@@ -34,13 +35,25 @@ export function createProber(target: Target, context: ProbeContext = {}): Target
   }
   const connection = createConnection(target);
   const redis = createRedisProbe(connection, { ...target, stalled });
+  const fresh = createConnectCheck(() => createConnection(target), {
+    everyMs: target.connectCheckMs,
+    timeoutMs: target.timeoutMs,
+    retryMs: target.intervalMs,
+    stalled,
+  });
   const sentinel = target.mode === 'sentinel';
   return {
     probe: () =>
       timed(async () => {
-        const report = await redis.probe();
+        const [report, connect] = await Promise.all([redis.probe(), fresh.run()]);
         const address = sentinel ? connection.address() : undefined;
-        return address === undefined ? report : { ...report, address };
+        const certificate = fresh.certificate() ?? connection.certificate();
+        return {
+          ...report,
+          ...(address !== undefined && { address }),
+          ...(connect !== undefined && { connect }),
+          ...(certificate !== undefined && { certificate }),
+        };
       }),
     close: () => connection.close(QUIT_TIMEOUT_MS),
   };

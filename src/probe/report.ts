@@ -1,4 +1,6 @@
+import type { CertificateView } from '../redis/peer-certificate';
 import type { ClusterView } from './cluster-probe';
+import type { ConnectView } from './connect-check';
 import type { FactsView } from './redis-probe';
 import type { ProbeResult } from './result';
 
@@ -14,6 +16,10 @@ export interface ProbeReport {
   info?: FactsView;
   /** The masters of a cluster target as this probe saw them. */
   cluster?: ClusterView;
+  /** The last fresh-connection check (`connectCheck`), once one has run. */
+  connect?: ConnectView;
+  /** For TLS targets, the presented certificate that expires first. */
+  certificate?: CertificateView;
   /** How long the sidecar itself could not run while this probe was under way, in ms. */
   stalledMs?: number;
 }

@@ -20,6 +20,8 @@ export interface ServerFacts {
   maxMemoryBytes: number;
   /** Replicas only. */
   masterLinkUp?: boolean;
+  /** Replicas only: a full sync from the master is under way (`master_sync_in_progress:1`). */
+  masterSyncInProgress?: boolean;
   /** Replicas only: seconds since the last interaction with the master. */
   masterLastIoSeconds?: number;
   /** Masters only: how far the slowest replica is behind, in bytes of replication stream. */
@@ -58,6 +60,7 @@ export function parseServerFacts(text: string): ServerFacts {
   };
   if (facts.role === 'replica') {
     facts.masterLinkUp = fields.get('master_link_status') === 'up';
+    facts.masterSyncInProgress = fields.get('master_sync_in_progress') === '1';
     const lastIo = number('master_last_io_seconds_ago');
     // -1 until the first interaction: as good as never.
     if (lastIo !== undefined && lastIo >= 0) facts.masterLastIoSeconds = lastIo;

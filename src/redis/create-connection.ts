@@ -10,6 +10,7 @@ import {
   currentTlsOptions,
   readingFiles,
 } from './access';
+import { earliestExpiry, type CertificateView } from './peer-certificate';
 
 /** A probe connection that can also be closed politely at shutdown. */
 export interface TargetConnection extends ProbeConnection {
@@ -17,6 +18,8 @@ export interface TargetConnection extends ProbeConnection {
   address(): string | undefined;
   /** Sends QUIT when connected (bounded by `timeoutMs`), then closes. */
   close(timeoutMs: number): Promise<void>;
+  /** For TLS, the certificate expiring first that the server presented at the last connect. */
+  certificate(): CertificateView | undefined;
 }
 
 /**
@@ -105,6 +108,7 @@ export function createConnection(target: Target): TargetConnection {
   client.on('sentinelError', (error: Error) => sentinelErrors.push(error.message));
   let lastDataAt: bigint | undefined;
   let lastChunk: Buffer | undefined;
+  let certificate: CertificateView | undefined;
   // Listening for 'error' also keeps ioredis from reporting it as unhandled.
   client.on('error', (error: Error) => {
     lastError =
@@ -112,7 +116,7 @@ export function createConnection(target: Target): TargetConnection {
         ? explainSentinelFailure(error, sentinelErrors, target.sentinel.masterName)
         : isNotResp(error)
           ? new ConnectError('protocol', notRedis(lastChunk), { cause: error })
-          : error;
+          : (saidBeforeClosing(error, lastChunk) ?? error);
   });
   const noteData = (chunk: Buffer) => {
     lastDataAt = process.hrtime.bigint();
@@ -122,6 +126,7 @@ export function createConnection(target: Target): TargetConnection {
     // Ahead of ioredis's own parser: the time is when the reply reached us, not when it was
     // parsed, and the bytes of a peer that does not speak RESP can be shown.
     client.stream.prependListener('data', noteData);
+    certificate = earliestExpiry(client.stream) ?? certificate;
   });
 
   return {
@@ -134,6 +139,7 @@ export function createConnection(target: Target): TargetConnection {
         await ended;
       }
       lastError = undefined;
+      lastChunk = undefined;
       // Secrets and certificates are read at every connect, so rotation needs no restart.
       client.options.password = readingFiles('auth', 'passwordFile', () => currentPassword(target));
       client.options.tls = readingFiles('tls', 'TLS files', () => currentTlsOptions(target));
@@ -158,6 +164,7 @@ export function createConnection(target: Target): TargetConnection {
       client.stream?.destroy();
     },
     lastError: () => lastError,
+    certificate: () => certificate,
     lastDataAt: () => lastDataAt,
     address() {
       const socket = client.stream;
@@ -174,6 +181,21 @@ export function createConnection(target: Target): TargetConnection {
       clearTimeout(timer);
     },
   };
+}
+
+/**
+ * A server that refuses a connection says why and closes it (`-ERR max number of clients
+ * reached`): ioredis then reports only the broken pipe, the server's words are in the bytes.
+ */
+function saidBeforeClosing(error: Error, chunk: Buffer | undefined): Error | undefined {
+  const code = (error as NodeJS.ErrnoException).code;
+  if ((code !== 'EPIPE' && code !== 'ECONNRESET') || chunk?.[0] !== 0x2d) return undefined;
+  const line =
+    chunk
+      .subarray(1, 200)
+      .toString('latin1')
+      .split(/[\r\n]/)[0] ?? '';
+  return new Error(line.replace(/[^\x20-\x7e]/g, '.'), { cause: error });
 }
 
 /** ioredis's decoder meeting a byte that starts no RESP reply. */

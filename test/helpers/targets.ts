@@ -13,6 +13,7 @@ export function makeTarget(overrides: Partial<Target> = {}): Target {
     timeoutMs: 200,
     breaker: { failureThreshold: 3, recoveryTimeoutMs: 10_000, successThreshold: 2 },
     infoIntervalMs: 30_000,
+    connectCheckMs: 0,
     checks: { role: 'any', reportOnly: false },
     ...overrides,
   };

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -15,15 +15,20 @@ export interface TestCertificates {
   remove(): void;
 }
 
-/**
- * A throwaway CA with a server certificate for localhost / 127.0.0.1 and a client certificate,
- * made with openssl (Debian's `openssl` package) for each test run.
- */
-export function createTestCertificates(): TestCertificates {
-  const dir = mkdtempSync(join(tmpdir(), 'redis-tls-'));
-  const path = (name: string) => join(dir, name);
-  /** Runs one openssl command line; no argument here contains a space. */
-  const openssl = (command: string) => {
+/** A server certificate chain: root (1 day) → intermediate (3 days) → leaf (10 days). */
+export interface ChainCertificates {
+  dir: string;
+  /** The root, which clients trust. */
+  ca: string;
+  /** The leaf followed by the intermediate, as the server presents them. */
+  serverChain: string;
+  serverKey: string;
+  remove(): void;
+}
+
+/** Runs openssl command lines in `dir`; no argument here contains a space. */
+function opensslIn(dir: string): (command: string) => void {
+  return (command) => {
     try {
       execFileSync('openssl', command.split(' '), { cwd: dir, stdio: 'pipe' });
     } catch (error) {
@@ -35,6 +40,50 @@ export function createTestCertificates(): TestCertificates {
       throw error;
     }
   };
+}
+
+/**
+ * Certificates that expire on different days, so a test can tell which one the sidecar
+ * reports: the intermediate expires first of those the server presents, the root sooner still.
+ */
+export function createChainCertificates(): ChainCertificates {
+  const dir = mkdtempSync(join(tmpdir(), 'redis-tls-chain-'));
+  const openssl = opensslIn(dir);
+  const key = (name: string) => `-newkey rsa:2048 -nodes -keyout ${name}.key`;
+  const sign = (name: string, by: string, days: number, extensions: string) => {
+    writeFileSync(join(dir, `${name}.ext`), extensions);
+    openssl(`req ${key(name)} -out ${name}.csr -subj /CN=${name}`);
+    openssl(
+      `x509 -req -in ${name}.csr -CA ${by}.crt -CAkey ${by}.key -CAcreateserial -out ${name}.crt -days ${days} -extfile ${name}.ext`,
+    );
+  };
+  openssl(`req -x509 ${key('root')} -out root.crt -days 1 -subj /CN=root`);
+  sign('intermediate', 'root', 3, 'basicConstraints=critical,CA:true\nkeyUsage=keyCertSign\n');
+  sign(
+    'localhost',
+    'intermediate',
+    10,
+    'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n',
+  );
+  const read = (name: string) => readFileSync(join(dir, name), 'utf8');
+  writeFileSync(join(dir, 'chain.crt'), read('localhost.crt') + read('intermediate.crt'));
+  return {
+    dir,
+    ca: join(dir, 'root.crt'),
+    serverChain: join(dir, 'chain.crt'),
+    serverKey: join(dir, 'localhost.key'),
+    remove: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
+/**
+ * A throwaway CA with a server certificate for localhost / 127.0.0.1 and a client certificate,
+ * made with openssl (Debian's `openssl` package) for each test run.
+ */
+export function createTestCertificates(): TestCertificates {
+  const dir = mkdtempSync(join(tmpdir(), 'redis-tls-'));
+  const path = (name: string) => join(dir, name);
+  const openssl = opensslIn(dir);
   const key = (name: string) => `-newkey rsa:2048 -nodes -keyout ${name}.key`;
   const ca = (name: string) =>
     openssl(`req -x509 ${key(name)} -out ${name}.crt -days 2 -subj /CN=${name}`);

@@ -45,10 +45,14 @@ test('INFO facts in /status and /metrics; role: master on a replica is not ready
     const body = JSON.parse((await httpGet(`${base}/status`)).body) as { targets: Status[] };
     return body.targets.every((target) => target.server !== null && target.up === true);
   });
-  await waitFor(
-    'replica in sync',
-    async () => (await statusOf(base, 'follower')).checks[1]?.ok === true,
-  );
+  await waitFor('replica in sync', async () => {
+    const [secondary, follower] = await Promise.all(
+      ['secondary', 'follower'].map((name) => statusOf(base, name)),
+    );
+    return [...(secondary?.checks ?? []), ...(follower?.checks ?? [])]
+      .filter((check) => check.name === 'sync' || check.name === 'replication')
+      .every((check) => check.ok);
+  });
 
   expect((await statusOf(base, 'primary')).server).toMatchObject({
     role: 'master',
@@ -98,6 +102,43 @@ test('MASTERDOWN: a replica that will not serve stale data is down but alive', a
   await waitFor(
     '/livez 503 once Redis is gone',
     async () => (await httpGet(`${base}/livez/stale`)).status === 503,
+  );
+}, 30_000);
+
+test('a replica in a full sync, or cut off from its master, answers PONG but is not ready', async () => {
+  // The master streams its 1000 keys at 2 ms a key: the replica sits in a full sync for 2 s.
+  const master = await startRedis({
+    args: ['--enable-debug-command', 'yes', '--repl-diskless-sync', 'yes'],
+  });
+  await master.command('DEBUG', 'POPULATE', 1000);
+  await master.command('CONFIG', 'SET', 'repl-diskless-sync-delay', '0');
+  await master.command('CONFIG', 'SET', 'rdb-key-save-delay', '2000');
+  const replica = await startRedis({ args: ['--replicaof', master.host, String(master.port)] });
+  const base = await startSidecar(`
+  - { name: syncing, url: "${replica.url}" }
+  - { name: relaxed, url: "${replica.url}", reportOnly: true }
+`);
+  const readiness = new Set<string>();
+  await waitFor('in sync', async () => {
+    const line = (await httpGet(`${base}/readyz?verbose`)).body.split('\n')[1] ?? '';
+    readiness.add(line);
+    return line === '[+]target:syncing ok';
+  });
+  expect(readiness).toContain('[-]target:syncing failed: full sync from the master in progress');
+
+  await master.kill();
+  await waitFor('master link down', async () =>
+    (await httpGet(`${base}/readyz?verbose`)).body.includes(
+      '[-]target:syncing failed: master link is down',
+    ),
+  );
+  const syncing = await statusOf(base, 'syncing');
+  expect(syncing.up).toBe(true);
+  expect(syncing.checks).toContainEqual({ name: 'sync', ok: false, detail: 'master link is down' });
+  // reportOnly: the same replica is ready, with the warning in /status.
+  expect((await httpGet(`${base}/readyz/relaxed`)).status).toBe(200);
+  expect((await httpGet(`${base}/metrics`)).body).toContain(
+    'redis_health_check_ok{target="syncing",check="sync"} 0',
   );
 }, 30_000);
 

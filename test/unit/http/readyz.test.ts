@@ -1,3 +1,4 @@
+import type { ServerFacts } from '../../../src/probe/server-facts';
 import type { TargetStatus } from '../../../src/monitor/target-status';
 import { httpGet } from '../../helpers/http';
 import { broken, healthy, now, useTestApp } from '../../helpers/test-app';
@@ -187,8 +188,8 @@ describe('readiness checks', () => {
     const reply = await httpGet(`${app.base}/readyz?verbose`);
     expect(reply.status).toBe(503);
     expect(reply.body).toContain(
-      '[-]target:cache failed: role is replica, want master; memory used 95% of maxmemory, ' +
-        'limit 90%; master link is down\n',
+      '[-]target:cache failed: master link is down; role is replica, want master; ' +
+        'memory used 95% of maxmemory, limit 90%\n',
     );
   });
 
@@ -199,6 +200,8 @@ describe('readiness checks', () => {
       targets: Array<{ checks: unknown; server: unknown }>;
     };
     expect(body.targets[0]?.checks).toEqual([
+      { name: 'loading', ok: true, detail: 'ok' },
+      { name: 'sync', ok: false, detail: 'master link is down' },
       { name: 'role', ok: false, detail: 'role is replica, want master' },
     ]);
     expect(body.targets[0]?.server).toMatchObject({ version: '7.0.15', role: 'replica' });
@@ -207,8 +210,22 @@ describe('readiness checks', () => {
     });
     expect(JSON.parse(health.body)).toMatchObject({
       status: 'warn',
-      checks: { 'redis:cache': [{ status: 'warn', output: 'role is replica, want master' }] },
+      checks: {
+        'redis:cache': [
+          { status: 'warn', output: 'master link is down; role is replica, want master' },
+        ],
+      },
     });
+  });
+
+  test('a server that answers PONG while INFO says loading:1 is not ready', async () => {
+    const status = replica({});
+    const facts = { ...status.info?.facts, role: 'master', loading: true } as ServerFacts;
+    delete facts.masterLinkUp;
+    app.statuses = [{ ...status, info: { facts } }];
+    const verbose = await httpGet(`${app.base}/readyz?verbose`);
+    expect(verbose.status).toBe(503);
+    expect(verbose.body).toContain('[-]target:cache failed: loading its dataset\n');
   });
 
   test('a check that cannot be decided without INFO fails', async () => {

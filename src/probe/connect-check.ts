@@ -1,0 +1,76 @@
+import type { CertificateView } from '../redis/peer-certificate';
+import type { ProbeResult } from './result';
+import { isInconclusive } from './result';
+import { runProbe, type ProbeConnection, type StallGauge } from './run-probe';
+
+/** A connection opened for one check only: probed once, then closed. */
+export interface FreshConnection extends ProbeConnection {
+  close(timeoutMs: number): Promise<void>;
+  certificate(): CertificateView | undefined;
+}
+
+/** The last fresh-connection check: ok with the whole connect and PING in `seconds`, or why not. */
+export interface ConnectView {
+  result: ProbeResult;
+  /** Unix ms of the check. */
+  at: number;
+}
+
+export interface ConnectCheckOptions {
+  everyMs: number;
+  timeoutMs: number;
+  /** How often to try again while the check fails. */
+  retryMs: number;
+  stalled?: StallGauge | undefined;
+}
+
+export interface ConnectCheck {
+  /** Runs the check when it is due; resolves to the last outcome (undefined before the first). */
+  run(): Promise<ConnectView | undefined>;
+  /** The certificate the last fresh connection was shown, if it used TLS. */
+  certificate(): CertificateView | undefined;
+}
+
+/** How long QUIT may take on a checked connection; it closes in the background. */
+const QUIT_TIMEOUT_MS = 1000;
+
+/**
+ * Opens a brand-new connection the whole way (DNS, TCP, TLS with the current files, AUTH with
+ * the current password, SELECT, PING) every `everyMs`, then QUITs it: what a long-lived
+ * connection answering PONG cannot show (maxclients full, a rotated password, an expired
+ * certificate, a disabled ACL user). The first check is one period after start, since the
+ * probe connection's own first connect went the same way. While it fails it is retried every
+ * `retryMs`, so recovery shows within a probe interval.
+ */
+export function createConnectCheck(
+  open: () => FreshConnection,
+  options: ConnectCheckOptions,
+  now: () => number = Date.now,
+): ConnectCheck {
+  let dueAt = now() + options.everyMs;
+  let view: ConnectView | undefined;
+  let certificate: CertificateView | undefined;
+  return {
+    async run() {
+      if (options.everyMs === 0 || now() < dueAt) return view;
+      dueAt = now() + options.everyMs;
+      const connection = open();
+      const started = performance.now();
+      const result = await runProbe(connection, options.timeoutMs, options.stalled);
+      void connection.close(QUIT_TIMEOUT_MS);
+      certificate = connection.certificate() ?? certificate;
+      // The sidecar's own stall says nothing about Redis: keep the last outcome, try next probe.
+      if (isInconclusive(result)) {
+        dueAt = now();
+        return view;
+      }
+      view = {
+        result: result.ok ? { ok: true, seconds: (performance.now() - started) / 1000 } : result,
+        at: now(),
+      };
+      if (!result.ok) dueAt = now() + Math.min(options.retryMs, options.everyMs);
+      return view;
+    },
+    certificate: () => certificate,
+  };
+}
