@@ -34,6 +34,13 @@ export function resolveLocation(
     if (sentinel.tls !== undefined) {
       checkTlsFiles(sentinel.tls, ['targets', index, 'sentinel', 'tls'], problems);
     }
+    const listed = sentinel.sentinels.length;
+    if (sentinel.minSentinels !== undefined && sentinel.minSentinels > listed) {
+      problems.push({
+        keys: ['targets', index, 'sentinel', 'minSentinels'],
+        message: `is ${sentinel.minSentinels}, but only ${listed} sentinels are listed`,
+      });
+    }
     const first = sentinel.sentinels[0] ?? { host: '', port: 0 };
     return { endpoint: first, address: sentinel.masterName, db: input.db ?? 0, tls, sentinel };
   }

@@ -117,6 +117,8 @@ const sentinelSchema = z.strictObject({
   username: z.string().min(1, 'must not be empty').optional(),
   password: z.string().optional(),
   tls: tlsSchema.optional(),
+  /** Opt-in: the target is ready only while this many sentinels answer and have a quorum. */
+  minSentinels: positiveInt.optional(),
 });
 
 const clusterSchema = z.strictObject({

@@ -41,6 +41,9 @@ export function describeTarget(status: TargetStatus) {
     timeoutMs: target.timeoutMs,
     ...(target.mode === 'cluster' ? { cluster: describeCluster(status) } : describeServer(status)),
     connectCheck: describeConnectCheck(status),
+    ...(status.sentinels !== undefined && {
+      sentinels: { ...status.sentinels, at: isoTime(status.sentinels.at) },
+    }),
     certificate:
       status.certificate === undefined
         ? null

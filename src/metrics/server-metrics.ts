@@ -2,6 +2,7 @@ import type { Exposition } from '../exposition/exposition';
 import { addComputedGauge, addTargetGauge } from '../exposition/gauge-families';
 import { evaluateChecks } from '../monitor/checks';
 import type { TargetStatus } from '../monitor/target-status';
+import type { SentinelView } from '../probe/sentinel-check';
 import type { ServerFacts } from '../probe/server-facts';
 
 /**
@@ -93,10 +94,29 @@ export function addServerMetrics(
     'How long the last successful fresh-connection check took the whole way: DNS, TCP, TLS, AUTH, SELECT and PING.',
     (status) => (status.connect?.result.ok === true ? status.connect.result.seconds : undefined),
   );
+  const fromSentinels = (name: string, help: string, read: (view: SentinelView) => number) =>
+    addTargetGauge(exposition, statuses, name, help, (status) =>
+      status.sentinels === undefined ? undefined : read(status.sentinels),
+    );
+  fromSentinels(
+    'redis_health_sentinels_answering',
+    'Sentinels of a sentinel target that answered SENTINEL CKQUORUM (OK or NOQUORUM).',
+    (view) => view.answering,
+  );
+  fromSentinels(
+    'redis_health_sentinels_configured',
+    'Sentinels listed for a sentinel target.',
+    (view) => view.configured,
+  );
+  fromSentinels(
+    'redis_health_sentinel_quorum_ok',
+    '1 when a sentinel says the quorum and the majority for a failover can be reached (CKQUORUM OK).',
+    (view) => (view.quorum ? 1 : 0),
+  );
   addComputedGauge(
     exposition,
     'redis_health_check_ok',
-    '1 when a check passes: loading and sync (from INFO), connect (a fresh connection), and the configured role, memory, replication, clients.',
+    '1 when a check passes: loading and sync (from INFO), connect (a fresh connection), and the configured role, memory, replication, clients, sentinels.',
     () =>
       statuses().flatMap((status) =>
         evaluateChecks(status).map((check) => ({

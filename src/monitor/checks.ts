@@ -5,10 +5,10 @@ import type { TargetStatus } from './target-status';
 /** The checks a target configures; the others run on every target. */
 type ConfiguredCheck = 'role' | 'memory' | 'replication' | 'clients';
 
-export type CheckName = ConfiguredCheck | 'connect' | 'loading' | 'sync';
+export type CheckName = ConfiguredCheck | 'connect' | 'loading' | 'sync' | 'sentinels';
 
 /** What the checks read of a target's status. */
-export type CheckedStatus = Pick<TargetStatus, 'target' | 'info' | 'connect'>;
+export type CheckedStatus = Pick<TargetStatus, 'target' | 'info' | 'connect' | 'sentinels'>;
 
 /** One configured check against the last INFO. */
 export interface CheckOutcome {
@@ -27,7 +27,29 @@ export function evaluateChecks(status: CheckedStatus): CheckOutcome[] {
     ...selfChecks(status.info),
     ...connectCheck(status),
     ...configuredChecks(status.target.checks, status.info),
+    ...sentinelsCheck(status),
   ];
+}
+
+/** Opt-in (`minSentinels`): enough sentinels answer, and they have a quorum for the master. */
+function sentinelsCheck({ target, sentinels }: CheckedStatus): CheckOutcome[] {
+  const want = target.sentinel?.minSentinels;
+  if (want === undefined) return [];
+  if (sentinels === undefined) {
+    return [{ name: 'sentinels', ok: false, detail: 'no answer from the sentinels yet' }];
+  }
+  const { answering, configured, quorum } = sentinels;
+  const failures = [
+    ...(answering < want ? [`${answering} of ${configured} sentinels answer, want ${want}`] : []),
+    ...(quorum ? [] : [`no quorum: ${quorumMessage(sentinels)}`]),
+  ];
+  const detail = failures.join(', ');
+  return [{ name: 'sentinels', ok: detail === '', detail: detail || 'ok' }];
+}
+
+/** What the answering sentinels said, or that none did. */
+function quorumMessage(view: NonNullable<CheckedStatus['sentinels']>): string {
+  return view.sentinels.find((sentinel) => sentinel.answered)?.message ?? 'no sentinel answers';
 }
 
 /**

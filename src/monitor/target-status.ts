@@ -3,6 +3,7 @@ import type { Target } from '../config/types';
 import type { CertificateView } from '../redis/peer-certificate';
 import type { ClusterView } from '../probe/cluster-probe';
 import type { ConnectView } from '../probe/connect-check';
+import type { SentinelView } from '../probe/sentinel-check';
 import type { FactsView } from '../probe/redis-probe';
 import type { FailureReason } from '../probe/result';
 
@@ -33,4 +34,6 @@ export interface TargetStatus {
   connect?: ConnectView;
   /** For TLS targets, the presented certificate that expires first. */
   certificate?: CertificateView;
+  /** For sentinel targets, the last CKQUORUM round. */
+  sentinels?: SentinelView;
 }

@@ -2,7 +2,9 @@ import type { Target } from '../config/types';
 import { createClusterConnections } from '../redis/cluster-nodes';
 import { createConnection } from '../redis/create-connection';
 import { createClusterProbe } from './cluster-probe';
+import { formatHostPort } from '../config/host-port';
 import { createConnectCheck } from './connect-check';
+import { createSentinelCheck, type SentinelCheck } from './sentinel-check';
 import { createRedisProbe } from './redis-probe';
 import type { ProbeReport, TargetProber } from './report';
 import type { StallGauge } from './run-probe';
@@ -41,20 +43,60 @@ export function createProber(target: Target, context: ProbeContext = {}): Target
     retryMs: target.intervalMs,
     stalled,
   });
-  const sentinel = target.mode === 'sentinel';
+  const sentinels = createSentinels(target, stalled);
   return {
     probe: () =>
       timed(async () => {
-        const [report, connect] = await Promise.all([redis.probe(), fresh.run()]);
-        const address = sentinel ? connection.address() : undefined;
+        const [report, connect, sentinelView] = await Promise.all([
+          redis.probe(),
+          fresh.run(),
+          sentinels?.run(),
+        ]);
+        const address = sentinels !== undefined ? connection.address() : undefined;
         const certificate = fresh.certificate() ?? connection.certificate();
         return {
           ...report,
           ...(address !== undefined && { address }),
           ...(connect !== undefined && { connect }),
+          ...(sentinelView !== undefined && { sentinels: sentinelView }),
           ...(certificate !== undefined && { certificate }),
         };
       }),
     close: () => connection.close(QUIT_TIMEOUT_MS),
   };
+}
+
+/** For a sentinel target, the round of CKQUORUM to its sentinels on the INFO schedule. */
+function createSentinels(
+  target: Target,
+  stalled: StallGauge | undefined,
+): SentinelCheck | undefined {
+  const { sentinel } = target;
+  if (sentinel === undefined) return undefined;
+  const addresses = sentinel.sentinels.map(({ host, port }) => formatHostPort(host, port));
+  const open = (address: string) => {
+    const node: Target = {
+      ...target,
+      mode: 'standalone',
+      endpoint: sentinel.sentinels[addresses.indexOf(address)] ?? target.endpoint,
+      address,
+      db: 0,
+    };
+    delete node.sentinel;
+    delete node.passwordFile;
+    delete node.username;
+    delete node.password;
+    delete node.tls;
+    if (sentinel.username !== undefined) node.username = sentinel.username;
+    if (sentinel.password !== undefined) node.password = sentinel.password;
+    if (sentinel.tls !== undefined) node.tls = sentinel.tls;
+    return createConnection(node);
+  };
+  return createSentinelCheck(open, {
+    masterName: sentinel.masterName,
+    addresses,
+    everyMs: target.infoIntervalMs,
+    timeoutMs: target.timeoutMs,
+    stalled,
+  });
 }

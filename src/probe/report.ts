@@ -1,6 +1,7 @@
 import type { CertificateView } from '../redis/peer-certificate';
 import type { ClusterView } from './cluster-probe';
 import type { ConnectView } from './connect-check';
+import type { SentinelView } from './sentinel-check';
 import type { FactsView } from './redis-probe';
 import type { ProbeResult } from './result';
 
@@ -20,6 +21,8 @@ export interface ProbeReport {
   connect?: ConnectView;
   /** For TLS targets, the presented certificate that expires first. */
   certificate?: CertificateView;
+  /** For sentinel targets, what the sentinels say of themselves (CKQUORUM). */
+  sentinels?: SentinelView;
   /** How long the sidecar itself could not run while this probe was under way, in ms. */
   stalledMs?: number;
 }

@@ -37,7 +37,7 @@ export interface RedisServerOptions {
    * Run as a sentinel monitoring this master (quorum 1, fast timeouts) instead of a Redis; with
    * `tls`, it serves TLS and reaches the master over TLS.
    */
-  sentinelOf?: { masterName: string; host: string; port: number };
+  sentinelOf?: { masterName: string; host: string; port: number; quorum?: number };
   /** Password of the default user (`--requirepass`), used by the helper's own connections. */
   password?: string;
   /** Serve TLS too, with these files; `authClients` demands a client certificate (mTLS). */
@@ -133,12 +133,12 @@ async function startProcess(options: RedisServerOptions): Promise<RedisServer> {
   const sentinel = options.sentinelOf;
   if (sentinel !== undefined) {
     // A sentinel rewrites its config file, so it gets one of its own in the temporary folder.
-    const { masterName: name, host: masterHost, port: masterPort } = sentinel;
+    const { masterName: name, host: masterHost, port: masterPort, quorum = 1 } = sentinel;
     const file = join(dir, 'sentinel.conf');
     writeFileSync(
       file,
       [
-        `sentinel monitor ${name} ${masterHost} ${masterPort} 1`,
+        `sentinel monitor ${name} ${masterHost} ${masterPort} ${quorum}`,
         `sentinel down-after-milliseconds ${name} 1000`,
         `sentinel failover-timeout ${name} 5000`,
         '',
