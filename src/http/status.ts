@@ -118,11 +118,16 @@ function describeServer({ info }: TargetStatus) {
 function describeCluster({ cluster }: TargetStatus) {
   return {
     state: cluster?.state ?? null,
+    slotsFail: cluster?.slotsFail ?? null,
+    slotsPfail: cluster?.slotsPfail ?? null,
+    knownNodes: cluster?.knownNodes ?? null,
+    mastersWithoutReplica: cluster?.mastersWithoutReplica ?? null,
     nodes: (cluster?.nodes ?? []).map((node) => ({
       address: node.address,
       up: node.up,
       latencyMs: node.latencySeconds === undefined ? null : round(node.latencySeconds * 1000),
       ...(node.reason !== undefined && { reason: node.reason, message: node.message ?? '' }),
+      ...(node.replicas !== undefined && { replicas: node.replicas }),
     })),
   };
 }

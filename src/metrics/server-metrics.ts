@@ -2,6 +2,7 @@ import type { Exposition } from '../exposition/exposition';
 import { addComputedGauge, addTargetGauge } from '../exposition/gauge-families';
 import { evaluateChecks } from '../monitor/checks';
 import type { TargetStatus } from '../monitor/target-status';
+import type { ClusterView } from '../probe/cluster-probe';
 import type { SentinelView } from '../probe/sentinel-check';
 import type { ServerFacts } from '../probe/server-facts';
 
@@ -93,6 +94,34 @@ export function addServerMetrics(
     'redis_health_connect_check_duration_seconds',
     'How long the last successful fresh-connection check took the whole way: DNS, TCP, TLS, AUTH, SELECT and PING.',
     (status) => (status.connect?.result.ok === true ? status.connect.result.seconds : undefined),
+  );
+  const fromCluster = (
+    name: string,
+    help: string,
+    read: (view: ClusterView) => number | undefined,
+  ) =>
+    addTargetGauge(exposition, statuses, name, help, (status) =>
+      status.cluster === undefined ? undefined : read(status.cluster),
+    );
+  fromCluster(
+    'redis_health_cluster_slots_fail',
+    'Hash slots served by nodes the cluster agrees are failing (CLUSTER INFO cluster_slots_fail).',
+    (view) => view.slotsFail,
+  );
+  fromCluster(
+    'redis_health_cluster_slots_pfail',
+    'Hash slots served by nodes some node suspects (CLUSTER INFO cluster_slots_pfail).',
+    (view) => view.slotsPfail,
+  );
+  fromCluster(
+    'redis_health_cluster_known_nodes',
+    'Nodes the cluster knows, masters and replicas (CLUSTER INFO cluster_known_nodes).',
+    (view) => view.knownNodes,
+  );
+  fromCluster(
+    'redis_health_cluster_masters_without_replica',
+    'Masters none of whose replicas is reachable: the next failure of one of them loses its slots.',
+    (view) => view.mastersWithoutReplica,
   );
   const fromSentinels = (name: string, help: string, read: (view: SentinelView) => number) =>
     addTargetGauge(exposition, statuses, name, help, (status) =>

@@ -42,3 +42,39 @@ export function parseClusterSlots(reply: unknown, askedHost: string): string[] {
   }
   return [...masters];
 }
+
+/** One line of CLUSTER NODES, as far as health needs it. */
+export interface ClusterNodeLine {
+  id: string;
+  address: string;
+  master: boolean;
+  /** For a replica, the id of its master. */
+  masterId?: string;
+  /** Flagged `fail` or `fail?`, or its link from the node asked is down. */
+  unreachable: boolean;
+}
+
+/**
+ * Parses CLUSTER NODES: `<id> <ip:port@cport[,hostname]> <flags> <master> <ping> <pong>
+ * <epoch> <link-state> <slots...>`. An empty host means the node asked (`askedHost`); nodes
+ * still in handshake or without an address are left out.
+ */
+export function parseClusterNodes(text: string, askedHost: string): ClusterNodeLine[] {
+  return text.split(/\r?\n/).flatMap((line): ClusterNodeLine[] => {
+    const [id, endpoint, flags, masterId, , , , link] = line.trim().split(' ');
+    if (id === undefined || endpoint === undefined || flags === undefined) return [];
+    const flagSet = new Set(flags.split(','));
+    if (flagSet.has('handshake') || flagSet.has('noaddr')) return [];
+    const hostPort = endpoint.split(/[@,]/)[0] ?? '';
+    const split = hostPort.lastIndexOf(':');
+    const host = hostPort.slice(0, split) || askedHost;
+    const node: ClusterNodeLine = {
+      id,
+      address: formatHostPort(host, hostPort.slice(split + 1)),
+      master: flagSet.has('master'),
+      unreachable: flagSet.has('fail') || flagSet.has('fail?') || link !== 'connected',
+    };
+    if (!node.master && masterId !== undefined && masterId !== '-') node.masterId = masterId;
+    return [node];
+  });
+}

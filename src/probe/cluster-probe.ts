@@ -1,6 +1,12 @@
 import { safeMessage } from '../logging/redact';
 import { messageOf } from './classify';
-import { layoutFingerprint, parseClusterSlots, parseInfoFields } from './cluster-layout';
+import {
+  layoutFingerprint,
+  parseClusterNodes,
+  parseClusterSlots,
+  parseInfoFields,
+  type ClusterNodeLine,
+} from './cluster-layout';
 import type { ProbeReport } from './report';
 import type { FailureReason, ProbeResult } from './result';
 import { runCommand, runProbe, type ProbeConnection, type StallGauge } from './run-probe';
@@ -20,6 +26,8 @@ export interface ClusterNodeView {
   reason?: FailureReason;
   message?: string;
   latencySeconds?: number;
+  /** Its replicas as the last CLUSTER NODES listed them; `up` when not failing and linked. */
+  replicas?: Array<{ address: string; up: boolean }>;
 }
 
 /** What /status shows of a cluster target. */
@@ -27,6 +35,18 @@ export interface ClusterView {
   /** `ok` or `fail` as CLUSTER INFO says; undefined while no node answers. */
   state?: string;
   nodes: ClusterNodeView[];
+  /** From CLUSTER INFO: slots in failing (`fail`) and possibly failing (`pfail`) nodes. */
+  slotsFail?: number;
+  slotsPfail?: number;
+  knownNodes?: number;
+  /** Masters none of whose replicas is reachable (from CLUSTER NODES, on the INFO schedule). */
+  mastersWithoutReplica?: number;
+}
+
+export interface ClusterProbeOptions {
+  /** How often CLUSTER NODES is read for the replicas (default never). */
+  infoIntervalMs?: number;
+  now?: () => number;
 }
 
 export interface ClusterProbe {
@@ -34,7 +54,8 @@ export interface ClusterProbe {
   probe(): Promise<ProbeReport>;
 }
 
-type Layout = { ok: true; state: string; asked: string } | { ok: false; result: ProbeResult };
+type Layout =
+  { ok: true; fields: Map<string, string>; asked: string } | { ok: false; result: ProbeResult };
 
 /**
  * Probes a Redis Cluster within one `timeoutMs`: CLUSTER INFO from one node (CLUSTER SLOTS
@@ -46,8 +67,12 @@ export function createClusterProbe(
   seeds: readonly string[],
   timeoutMs: number,
   stalled?: StallGauge,
+  options: ClusterProbeOptions = {},
 ): ClusterProbe {
+  const { infoIntervalMs = Infinity, now = Date.now } = options;
   let masters: string[] = [];
+  let topology: ClusterNodeLine[] | undefined;
+  let topologyDueAt = -Infinity;
   let fingerprint: string | undefined;
   let preferred: string | undefined;
   let view: ClusterView = { nodes: [] };
@@ -77,7 +102,7 @@ export function createClusterProbe(
         fingerprint = seen;
       }
       preferred = address;
-      return { ok: true, state: fields.get('cluster_state') ?? 'unknown', asked: address };
+      return { ok: true, fields, asked: address };
     }
     preferred = undefined;
     view = { nodes: tried };
@@ -102,16 +127,28 @@ export function createClusterProbe(
       result: { ok: false, reason: 'error', message: safeMessage(messageOf(error)) },
     }));
     if (!layout.ok) return layout.result;
+    const state = layout.fields.get('cluster_state') ?? 'unknown';
     const results = await Promise.all(
       masters.map((address) => runProbe(nodes.node(address), Math.max(1, remaining()), stalled)),
     );
+    if (now() >= topologyDueAt && remaining() >= timeoutMs / 2) {
+      topologyDueAt = now() + infoIntervalMs;
+      const asked = layout.asked;
+      const reply = await runCommand(nodes.node(asked), ['CLUSTER', 'NODES'], remaining(), stalled);
+      const parsed = reply.ok
+        ? parseClusterNodes(String(reply.reply), asked.replace(/:\d+$/, ''))
+        : [];
+      if (parsed.length > 0) topology = parsed;
+    }
     const seen = masters.map((address, index): ClusterNodeView => {
       const result = results[index] ?? { ok: false, reason: 'error', message: 'not probed' };
-      return result.ok
+      const node: ClusterNodeView = result.ok
         ? { address, up: true, latencySeconds: result.seconds }
         : { address, up: false, reason: result.reason, message: result.message };
+      const replicas = replicasOf(address, topology);
+      return replicas === undefined ? node : { ...node, replicas };
     });
-    view = { state: layout.state, nodes: seen };
+    view = { state, nodes: seen, ...depth(layout.fields, seen, topology) };
     nodes.retain(new Set([...masters, ...seeds]));
     const down = seen.filter((node) => !node.up);
     const first = down[0];
@@ -126,11 +163,11 @@ export function createClusterProbe(
         message: safeMessage(`${count} ${first.address}: ${first.message ?? ''}`),
       };
     }
-    if (layout.state !== 'ok') {
+    if (state !== 'ok') {
       return {
         ok: false,
         reason: 'error',
-        message: `cluster_state is ${safeMessage(layout.state)} (says ${layout.asked})`,
+        message: `cluster_state is ${safeMessage(state)} (says ${layout.asked})`,
       };
     }
     return { ok: true, seconds: Math.max(0, ...seen.map((node) => node.latencySeconds ?? 0)) };
@@ -139,4 +176,43 @@ export function createClusterProbe(
   return {
     probe: async () => ({ result: await run(), cluster: view }),
   };
+}
+
+/** The replicas of the master at `address`, or undefined while CLUSTER NODES is unknown. */
+function replicasOf(
+  address: string,
+  topology: readonly ClusterNodeLine[] | undefined,
+): ClusterNodeView['replicas'] {
+  if (topology === undefined) return undefined;
+  const id = topology.find((node) => node.master && node.address === address)?.id;
+  if (id === undefined) return undefined;
+  return topology
+    .filter((node) => node.masterId === id)
+    .map((node) => ({ address: node.address, up: !node.unreachable }));
+}
+
+/** The numbers of CLUSTER INFO and CLUSTER NODES that say how close the cluster is to failing. */
+function depth(
+  fields: Map<string, string>,
+  masters: readonly ClusterNodeView[],
+  topology: readonly ClusterNodeLine[] | undefined,
+): Partial<ClusterView> {
+  const number = (name: string) => {
+    const value = Number(fields.get(name));
+    return Number.isFinite(value) ? value : undefined;
+  };
+  const counts = {
+    slotsFail: number('cluster_slots_fail'),
+    slotsPfail: number('cluster_slots_pfail'),
+    knownNodes: number('cluster_known_nodes'),
+    mastersWithoutReplica:
+      topology === undefined
+        ? undefined
+        : masters.filter(
+            (node) => node.replicas !== undefined && !node.replicas.some((replica) => replica.up),
+          ).length,
+  };
+  return Object.fromEntries(
+    Object.entries(counts).filter(([, value]) => value !== undefined),
+  );
 }

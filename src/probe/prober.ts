@@ -29,7 +29,9 @@ export function createProber(target: Target, context: ProbeContext = {}): Target
   };
   if (target.cluster !== undefined) {
     const nodes = createClusterConnections(target);
-    const cluster = createClusterProbe(nodes, target.cluster.nodes, target.timeoutMs, stalled);
+    const cluster = createClusterProbe(nodes, target.cluster.nodes, target.timeoutMs, stalled, {
+      infoIntervalMs: target.infoIntervalMs,
+    });
     return {
       probe: () => timed(() => cluster.probe()),
       close: () => nodes.close(QUIT_TIMEOUT_MS),

@@ -7,17 +7,17 @@ const MISSING_CLI =
   'redis-tools` (Debian/Ubuntu) or `brew install redis`.';
 
 /**
- * Starts `masters` cluster-enabled redis-server processes and joins them with
- * `redis-cli --cluster create` (no replicas), then waits until every node says cluster_state
- * is ok. A node notices another one down after 1 s (`cluster-node-timeout`). Stop the nodes
- * with stopAllRedis().
+ * Starts `masters` cluster-enabled redis-server processes (and `replicas` per master) and joins
+ * them with `redis-cli --cluster create`, then waits until every node says cluster_state is ok
+ * and knows every other. A node notices another one down after 1 s (`cluster-node-timeout`).
+ * The masters come first in the list. Stop the nodes with stopAllRedis().
  */
-export async function startCluster(masters = 3): Promise<RedisServer[]> {
+export async function startCluster(masters = 3, replicas = 0): Promise<RedisServer[]> {
   if (spawnSync('redis-cli', ['--version'], { stdio: 'ignore' }).status !== 0) {
     throw new Error(MISSING_CLI);
   }
   const nodes = await Promise.all(
-    Array.from({ length: masters }, () =>
+    Array.from({ length: masters * (1 + replicas) }, () =>
       startRedis({
         processOnly: true,
         args: [
@@ -29,7 +29,10 @@ export async function startCluster(masters = 3): Promise<RedisServer[]> {
   );
   const created = spawnSync(
     'redis-cli',
-    ['--cluster', 'create', ...nodes.map((node) => `${node.host}:${node.port}`), '--cluster-yes'],
+    [
+      ...['--cluster', 'create', ...nodes.map((node) => `${node.host}:${node.port}`)],
+      ...['--cluster-replicas', String(replicas), '--cluster-yes'],
+    ],
     { encoding: 'utf8', timeout: 30_000 },
   );
   if (created.status !== 0) {
@@ -41,7 +44,11 @@ export async function startCluster(masters = 3): Promise<RedisServer[]> {
       const states = await Promise.all(
         nodes.map(async (node) => String(await node.command('CLUSTER', 'INFO'))),
       );
-      return states.every((state) => state.includes('cluster_state:ok'));
+      return states.every(
+        (state) =>
+          state.includes('cluster_state:ok') &&
+          state.includes(`cluster_known_nodes:${nodes.length}\r`),
+      );
     },
     { timeoutMs: 20_000, everyMs: 100 },
   );

@@ -1,4 +1,4 @@
-import { parseClusterSlots } from '../../../src/probe/cluster-layout';
+import { parseClusterNodes, parseClusterSlots } from '../../../src/probe/cluster-layout';
 import {
   createClusterProbe as createReportingProbe,
   type ClusterNodes,
@@ -71,6 +71,7 @@ describe('cluster probe', () => {
     await expect(probe.probe()).resolves.toMatchObject({ ok: true });
     expect(probe.view()).toEqual({
       state: 'ok',
+      knownNodes: 3,
       nodes: [7000, 7001, 7002].map((port) => ({
         address: `127.0.0.1:${port}`,
         up: true,
@@ -194,5 +195,26 @@ describe('parseClusterSlots', () => {
       'CLUSTER SLOTS did not answer with a list',
     );
     expect(() => parseClusterSlots([[0, 1, 'x']], 'seed')).toThrow('without a master');
+  });
+});
+
+describe('parseClusterNodes', () => {
+  // As Redis 7 writes it: myself with an empty host, a replica failing, one in handshake.
+  const text = [
+    'a1 :7000@17000 myself,master - 0 0 1 connected 0-5460',
+    'b2 127.0.0.1:7001@17001,redis-1 master - 0 1700000000000 2 connected 5461-10922',
+    'c3 127.0.0.1:7003@17003 slave a1 0 1700000000000 1 connected',
+    'd4 127.0.0.1:7004@17004 slave,fail b2 1700000000000 1700000000000 2 disconnected',
+    'e5 127.0.0.1:7005@17005 handshake - 0 0 0 connected',
+    '',
+  ].join('\n');
+
+  test('masters, replicas with their master, and which cannot be reached', () => {
+    expect(parseClusterNodes(text, '10.0.0.1')).toEqual([
+      { id: 'a1', address: '10.0.0.1:7000', master: true, unreachable: false },
+      { id: 'b2', address: '127.0.0.1:7001', master: true, unreachable: false },
+      { id: 'c3', address: '127.0.0.1:7003', master: false, masterId: 'a1', unreachable: false },
+      { id: 'd4', address: '127.0.0.1:7004', master: false, masterId: 'b2', unreachable: true },
+    ]);
   });
 });
