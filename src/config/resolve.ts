@@ -48,6 +48,12 @@ function resolveTarget(
       message: `timeout (${timeoutMs}ms) must not be longer than interval (${intervalMs}ms)`,
     });
   }
+  if (input.pubsub !== undefined && cluster !== undefined) {
+    problems.push({
+      keys: ['targets', index, 'pubsub'],
+      message: 'goes with a url or sentinel target, not a cluster',
+    });
+  }
   const own = input.breaker ?? {};
   return {
     name: input.name,
@@ -72,6 +78,7 @@ function resolveTarget(
     ...(input.write !== undefined && {
       write: { key: input.write.key, ttlMs: input.write.ttl },
     }),
+    ...(input.pubsub !== undefined && { pubsub: input.pubsub }),
   };
 }
 

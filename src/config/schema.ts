@@ -97,6 +97,10 @@ const writeSchema = z.strictObject({
   ttl: duration.prefault('10s'),
 });
 
+const pubsubSchema = z.strictObject({
+  channel: z.string().min(1, 'must not be empty').prefault('redis-health-sidecar:pubsub'),
+});
+
 const filePath = z.string().min(1, 'must be a file path');
 
 const tlsSchema = z.strictObject({
@@ -140,6 +144,7 @@ const targetSchema = z.strictObject({
   tls: tlsSchema.optional(),
   required: z.boolean().optional(),
   write: writeSchema.optional(),
+  pubsub: pubsubSchema.optional(),
   ...probeSettings,
 });
 

@@ -70,6 +70,8 @@ export interface Target {
   connectCheckMs: number;
   checks: TargetChecks;
   write?: WriteCanary;
+  /** The opt-in pub/sub round trip: PUBLISH on the probe connection, SUBSCRIBE on a second. */
+  pubsub?: { channel: string };
 }
 
 export interface Config {

@@ -31,6 +31,8 @@ export function reasonInWords(reason: FailureReason, address: string, timeoutMs:
       return 'writes refused: not enough replicas acknowledge them (NOREPLICAS)';
     case 'protocol':
       return `${address} does not speak the Redis protocol: a wrong port, or another service`;
+    case 'pubsub':
+      return 'PING answers, but a published message did not come back to the subscriber';
     case 'inconclusive':
       return 'the sidecar itself was stalled: retrying, not blaming Redis';
     case 'error':

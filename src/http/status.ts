@@ -41,6 +41,12 @@ export function describeTarget(status: TargetStatus) {
     timeoutMs: target.timeoutMs,
     ...(target.mode === 'cluster' ? { cluster: describeCluster(status) } : describeServer(status)),
     connectCheck: describeConnectCheck(status),
+    ...(target.pubsub !== undefined && {
+      pubsub: {
+        channel: target.pubsub.channel,
+        roundTripMs: status.pubsubSeconds === undefined ? null : round(status.pubsubSeconds * 1000),
+      },
+    }),
     ...(status.sentinels !== undefined && {
       sentinels: { ...status.sentinels, at: isoTime(status.sentinels.at) },
     }),

@@ -95,6 +95,13 @@ export function addServerMetrics(
     'How long the last successful fresh-connection check took the whole way: DNS, TCP, TLS, AUTH, SELECT and PING.',
     (status) => (status.connect?.result.ok === true ? status.connect.result.seconds : undefined),
   );
+  addTargetGauge(
+    exposition,
+    statuses,
+    'redis_health_pubsub_round_trip_seconds',
+    'The last pub/sub round trip of a target with pubsub: PUBLISH on the probe connection to arrival on the subscribed one.',
+    (status) => status.pubsubSeconds,
+  );
   const fromCluster = (
     name: string,
     help: string,

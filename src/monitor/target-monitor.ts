@@ -91,6 +91,7 @@ export function createTargetMonitor(target: Target, deps: TargetMonitorDeps): Ta
     if (report.connect !== undefined) status.connect = report.connect;
     if (report.certificate !== undefined) status.certificate = report.certificate;
     if (report.sentinels !== undefined) status.sentinels = report.sentinels;
+    if (report.pubsubSeconds !== undefined) status.pubsubSeconds = report.pubsubSeconds;
     if (result.ok) {
       status.consecutiveFailures = 0;
       if (latencyTrusted(report)) status.lastLatencySeconds = result.seconds;

@@ -34,6 +34,8 @@ export interface TargetStatus {
   connect?: ConnectView;
   /** For TLS targets, the presented certificate that expires first. */
   certificate?: CertificateView;
+  /** The last successful pub/sub round trip, in seconds. */
+  pubsubSeconds?: number;
   /** For sentinel targets, the last CKQUORUM round. */
   sentinels?: SentinelView;
 }

@@ -212,7 +212,5 @@ function depth(
             (node) => node.replicas !== undefined && !node.replicas.some((replica) => replica.up),
           ).length,
   };
-  return Object.fromEntries(
-    Object.entries(counts).filter(([, value]) => value !== undefined),
-  );
+  return Object.fromEntries(Object.entries(counts).filter(([, value]) => value !== undefined));
 }

@@ -1,6 +1,7 @@
 import type { Target } from '../config/types';
 import { createClusterConnections } from '../redis/cluster-nodes';
 import { createConnection } from '../redis/create-connection';
+import { createSubscriber } from '../redis/subscriber';
 import { createClusterProbe } from './cluster-probe';
 import { formatHostPort } from '../config/host-port';
 import { createConnectCheck } from './connect-check';
@@ -38,7 +39,16 @@ export function createProber(target: Target, context: ProbeContext = {}): Target
     };
   }
   const connection = createConnection(target);
-  const redis = createRedisProbe(connection, { ...target, stalled });
+  const subscriber =
+    target.pubsub === undefined ? undefined : createSubscriber(target, target.pubsub.channel);
+  const redis = createRedisProbe(connection, {
+    ...target,
+    stalled,
+    pubsub:
+      target.pubsub === undefined || subscriber === undefined
+        ? undefined
+        : { channel: target.pubsub.channel, subscriber },
+  });
   const fresh = createConnectCheck(() => createConnection(target), {
     everyMs: target.connectCheckMs,
     timeoutMs: target.timeoutMs,
@@ -64,7 +74,9 @@ export function createProber(target: Target, context: ProbeContext = {}): Target
           ...(certificate !== undefined && { certificate }),
         };
       }),
-    close: () => connection.close(QUIT_TIMEOUT_MS),
+    close: async () => {
+      await Promise.all([connection.close(QUIT_TIMEOUT_MS), subscriber?.close(QUIT_TIMEOUT_MS)]);
+    },
   };
 }
 

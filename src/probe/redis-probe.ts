@@ -3,12 +3,15 @@ import type { ProbeReport } from './report';
 import { isInconclusive } from './result';
 import { runCommand, runProbe, type ProbeConnection, type StallGauge } from './run-probe';
 import { parseServerFacts, type ServerFacts } from './server-facts';
+import { runPubsubCheck, type PubsubSubscriber } from './pubsub-check';
 import { runWriteCanary, type WriteCanaryOptions } from './write-canary';
 
 export interface RedisProbeOptions {
   timeoutMs: number;
   infoIntervalMs: number;
   write?: WriteCanaryOptions | undefined;
+  /** The pub/sub round trip, when configured. */
+  pubsub?: { channel: string; subscriber: PubsubSubscriber } | undefined;
   /** How long the sidecar itself was stalled, to tell its own stalls from Redis's silence. */
   stalled?: StallGauge | undefined;
 }
@@ -74,13 +77,27 @@ export function createRedisProbe(
         );
         if (!written.ok) result = written;
       }
+      let pubsubSeconds: number | undefined;
+      const { pubsub } = options;
+      if (result.ok && pubsub !== undefined && remaining() > 0) {
+        const { channel, subscriber } = pubsub;
+        const trip = await runPubsubCheck(
+          connection,
+          subscriber,
+          channel,
+          remaining(),
+          options.stalled,
+        );
+        if (trip.ok) pubsubSeconds = trip.seconds;
+        else result = trip;
+      }
       // INFO works on a loading server and on a replica cut off from its master.
       const answered = ping.ok || ping.reason === 'loading' || ping.reason === 'masterdown';
       // INFO waits for a probe with half its time left: under CPU pressure it would only add
       // work and turn a good probe into a timeout.
       const roomy = remaining() >= options.timeoutMs / 2;
       if (answered && now() >= infoDueAt && roomy) await readInfo(remaining());
-      return { result, info: view };
+      return { result, info: view, ...(pubsubSeconds !== undefined && { pubsubSeconds }) };
     },
   };
 }

@@ -21,6 +21,8 @@ export interface ProbeReport {
   connect?: ConnectView;
   /** For TLS targets, the presented certificate that expires first. */
   certificate?: CertificateView;
+  /** The pub/sub round trip of this probe, from PUBLISH to arrival, in seconds. */
+  pubsubSeconds?: number;
   /** For sentinel targets, what the sentinels say of themselves (CKQUORUM). */
   sentinels?: SentinelView;
   /** How long the sidecar itself could not run while this probe was under way, in ms. */

@@ -16,6 +16,7 @@ export const reasons = [
   'busy',
   'noreplicas',
   'protocol',
+  'pubsub',
   'inconclusive',
 ] as const;
 

@@ -28,7 +28,7 @@ export interface TargetConnection extends ProbeConnection {
  * schedule decides when to connect, so an open breaker really leaves Redis alone and a
  * reconnect happens at most once per probe, spaced by the jittered interval.
  */
-function connectionOptions(target: Target): ConnectionOptions {
+export function connectionOptions(target: Target): ConnectionOptions {
   return {
     ...locate(target),
     db: target.db,
@@ -98,7 +98,26 @@ function explainSentinelFailure(
  * ioredis's options without `replyMapping`: its constructor infers that one from the argument,
  * and the optional-or-undefined form RedisOptions declares does not fit it.
  */
-type ConnectionOptions = Omit<RedisOptions, 'replyMapping'>;
+export type ConnectionOptions = Omit<RedisOptions, 'replyMapping'>;
+
+/** Reads the password and certificate files now, so rotation needs no restart. */
+export function refreshAccess(client: Redis, target: Target): void {
+  client.options.password = readingFiles('auth', 'passwordFile', () => currentPassword(target));
+  client.options.tls = readingFiles('tls', 'TLS files', () => currentTlsOptions(target));
+  if (target.sentinel?.tls !== undefined) {
+    client.options.sentinelTLS = readingFiles('tls', 'sentinel TLS files', () =>
+      currentSentinelTlsOptions(target),
+    );
+  }
+}
+
+/** Ends a connection left half-way (dropped while connecting), so it can start over. */
+export async function settle(client: Redis): Promise<void> {
+  if (client.status === 'wait' || client.status === 'end') return;
+  const ended = once(client, 'end');
+  client.disconnect();
+  await ended;
+}
 
 /** Builds the long-lived connection of one target. */
 export function createConnection(target: Target): TargetConnection {
@@ -132,22 +151,10 @@ export function createConnection(target: Target): TargetConnection {
   return {
     async connect() {
       if (client.status === 'ready') return;
-      if (client.status !== 'wait' && client.status !== 'end') {
-        // A connection left half-way (dropped while connecting): let it end before starting over.
-        const ended = once(client, 'end');
-        client.disconnect();
-        await ended;
-      }
+      await settle(client);
       lastError = undefined;
       lastChunk = undefined;
-      // Secrets and certificates are read at every connect, so rotation needs no restart.
-      client.options.password = readingFiles('auth', 'passwordFile', () => currentPassword(target));
-      client.options.tls = readingFiles('tls', 'TLS files', () => currentTlsOptions(target));
-      if (target.sentinel?.tls !== undefined) {
-        client.options.sentinelTLS = readingFiles('tls', 'sentinel TLS files', () =>
-          currentSentinelTlsOptions(target),
-        );
-      }
+      refreshAccess(client, target);
       sentinelErrors = [];
       await client.connect().catch((error: unknown) => {
         // Either this rejection or the 'error' event may carry the sentinels' verdict.
@@ -187,7 +194,7 @@ export function createConnection(target: Target): TargetConnection {
  * A server that refuses a connection says why and closes it (`-ERR max number of clients
  * reached`): ioredis then reports only the broken pipe, the server's words are in the bytes.
  */
-function saidBeforeClosing(error: Error, chunk: Buffer | undefined): Error | undefined {
+export function saidBeforeClosing(error: Error, chunk: Buffer | undefined): Error | undefined {
   const code = (error as NodeJS.ErrnoException).code;
   if ((code !== 'EPIPE' && code !== 'ECONNRESET') || chunk?.[0] !== 0x2d) return undefined;
   const line =
