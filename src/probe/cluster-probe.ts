@@ -52,6 +52,8 @@ export interface ClusterProbeOptions {
 export interface ClusterProbe {
   /** Probes every master; up when all answer PONG and cluster_state is ok. */
   probe(): Promise<ProbeReport>;
+  /** The node that last answered CLUSTER INFO, if any: where a fresh connection should go. */
+  answering(): string | undefined;
 }
 
 type Layout =
@@ -175,6 +177,7 @@ export function createClusterProbe(
 
   return {
     probe: async () => ({ result: await run(), cluster: view }),
+    answering: () => preferred,
   };
 }
 

@@ -1,14 +1,15 @@
+import { formatHostPort } from '../config/host-port';
 import type { Target } from '../config/types';
-import { createClusterConnections } from '../redis/cluster-nodes';
+import { createClusterConnections, nodeTarget } from '../redis/cluster-nodes';
 import { createConnection } from '../redis/create-connection';
+import type { CertificateView } from '../redis/peer-certificate';
 import { createSubscriber } from '../redis/subscriber';
 import { createClusterProbe } from './cluster-probe';
-import { formatHostPort } from '../config/host-port';
-import { createConnectCheck } from './connect-check';
-import { createSentinelCheck, type SentinelCheck } from './sentinel-check';
+import { createConnectCheck, type FreshConnection } from './connect-check';
 import { createRedisProbe } from './redis-probe';
 import type { ProbeReport, TargetProber } from './report';
 import type { StallGauge } from './run-probe';
+import { createSentinelCheck, type SentinelCheck } from './sentinel-check';
 
 /** How long QUIT may take per connection at shutdown. */
 const QUIT_TIMEOUT_MS = 1000;
@@ -18,64 +19,95 @@ export interface ProbeContext {
   stalled?: StallGauge;
 }
 
-/** How one target is probed: PING (INFO, write canary) on its connection, or every master of a cluster. */
+/**
+ * How one target is probed: PING (INFO, write canary, pub/sub) on its connection, or every
+ * master of a cluster; beside it, the fresh-connection check and, for a sentinel target, the
+ * sentinels' quorum.
+ */
 export function createProber(target: Target, context: ProbeContext = {}): TargetProber {
   const { stalled } = context;
-  const timed = async (probe: () => Promise<ProbeReport>): Promise<ProbeReport> => {
-    const startedAt = Date.now();
-    const report = await probe();
-    return stalled === undefined
-      ? report
-      : { ...report, stalledMs: Math.round(stalled(startedAt, Date.now())) };
+  const prober =
+    target.cluster !== undefined
+      ? createClusterProber(target, stalled)
+      : createServerProber(target, stalled);
+  return {
+    async probe() {
+      const startedAt = Date.now();
+      const report = await prober.probe();
+      return stalled === undefined
+        ? report
+        : { ...report, stalledMs: Math.round(stalled(startedAt, Date.now())) };
+    },
+    close: () => prober.close(),
   };
-  if (target.cluster !== undefined) {
-    const nodes = createClusterConnections(target);
-    const cluster = createClusterProbe(nodes, target.cluster.nodes, target.timeoutMs, stalled, {
-      infoIntervalMs: target.infoIntervalMs,
-    });
-    return {
-      probe: () => timed(() => cluster.probe()),
-      close: () => nodes.close(QUIT_TIMEOUT_MS),
-    };
-  }
+}
+
+function createClusterProber(target: Target, stalled: StallGauge | undefined): TargetProber {
+  const nodes = createClusterConnections(target);
+  const seeds = target.cluster?.nodes ?? [];
+  const cluster = createClusterProbe(nodes, seeds, target.timeoutMs, stalled, {
+    infoIntervalMs: target.infoIntervalMs,
+  });
+  // A fresh connection goes where the probe last got an answer, as a client would.
+  const address = () => cluster.answering() ?? seeds[0] ?? target.address;
+  const fresh = freshChecks(target, () => createConnection(nodeTarget(target, address())), stalled);
+  return {
+    probe: () => fresh.around(cluster.probe()),
+    close: () => nodes.close(QUIT_TIMEOUT_MS),
+  };
+}
+
+function createServerProber(target: Target, stalled: StallGauge | undefined): TargetProber {
   const connection = createConnection(target);
-  const subscriber =
-    target.pubsub === undefined ? undefined : createSubscriber(target, target.pubsub.channel);
+  const channel = target.pubsub?.channel;
+  const subscriber = channel === undefined ? undefined : createSubscriber(target, channel);
   const redis = createRedisProbe(connection, {
     ...target,
     stalled,
-    pubsub:
-      target.pubsub === undefined || subscriber === undefined
-        ? undefined
-        : { channel: target.pubsub.channel, subscriber },
+    pubsub: channel === undefined || subscriber === undefined ? undefined : { channel, subscriber },
   });
-  const fresh = createConnectCheck(() => createConnection(target), {
+  const fresh = freshChecks(target, () => createConnection(target), stalled);
+  const sentinels = createSentinels(target, stalled);
+  return {
+    async probe() {
+      const [report, sentinelView] = await Promise.all([
+        fresh.around(redis.probe(), () => connection.certificate()),
+        sentinels?.run(),
+      ]);
+      const address = sentinels !== undefined ? connection.address() : undefined;
+      return {
+        ...report,
+        ...(address !== undefined && { address }),
+        ...(sentinelView !== undefined && { sentinels: sentinelView }),
+      };
+    },
+    async close() {
+      await Promise.all([connection.close(QUIT_TIMEOUT_MS), subscriber?.close(QUIT_TIMEOUT_MS)]);
+    },
+  };
+}
+
+/** The fresh-connection check run beside a probe, adding its outcome and certificate. */
+function freshChecks(target: Target, open: () => FreshConnection, stalled: StallGauge | undefined) {
+  const check = createConnectCheck(open, {
     everyMs: target.connectCheckMs,
     timeoutMs: target.timeoutMs,
     retryMs: target.intervalMs,
     stalled,
   });
-  const sentinels = createSentinels(target, stalled);
   return {
-    probe: () =>
-      timed(async () => {
-        const [report, connect, sentinelView] = await Promise.all([
-          redis.probe(),
-          fresh.run(),
-          sentinels?.run(),
-        ]);
-        const address = sentinels !== undefined ? connection.address() : undefined;
-        const certificate = fresh.certificate() ?? connection.certificate();
-        return {
-          ...report,
-          ...(address !== undefined && { address }),
-          ...(connect !== undefined && { connect }),
-          ...(sentinelView !== undefined && { sentinels: sentinelView }),
-          ...(certificate !== undefined && { certificate }),
-        };
-      }),
-    close: async () => {
-      await Promise.all([connection.close(QUIT_TIMEOUT_MS), subscriber?.close(QUIT_TIMEOUT_MS)]);
+    async around(
+      probe: Promise<ProbeReport>,
+      kept: () => CertificateView | undefined = () => undefined,
+    ): Promise<ProbeReport> {
+      const [report, connect] = await Promise.all([probe, check.run()]);
+      // The fresh connection saw the certificate last; the kept one, when no check has run.
+      const certificate = check.certificate() ?? kept();
+      return {
+        ...report,
+        ...(connect !== undefined && { connect }),
+        ...(certificate !== undefined && { certificate }),
+      };
     },
   };
 }

@@ -38,7 +38,8 @@ export function createClusterConnections(target: Target): ClusterConnections {
   };
 }
 
-function nodeTarget(target: Target, address: string): Target {
+/** A cluster node as a plain target of its own, with the cluster target's credentials and TLS. */
+export function nodeTarget(target: Target, address: string): Target {
   const node: Target = {
     ...target,
     mode: 'standalone',

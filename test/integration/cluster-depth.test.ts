@@ -32,6 +32,7 @@ targets:
     interval: 200ms
     timeout: 150ms
     infoInterval: 200ms
+    connectCheck: 300ms
     # Trial probes every half second while the breaker is open, so the view keeps up.
     breaker: { recoveryTimeout: 500ms }
 `));
@@ -65,6 +66,12 @@ test('every master with its replica; then a replica dies, then its master', asyn
   expect(await metric('redis_health_cluster_known_nodes')).toBe(6);
   expect(await metric('redis_health_cluster_masters_without_replica')).toBe(0);
   expect(await metric('redis_health_cluster_slots_fail')).toBe(0);
+  // The fresh-connection check goes to a node that answers, as a client's first connect would.
+  await waitFor('a fresh connection checked', async () =>
+    (await httpGet(`${base}/metrics`)).body.includes(
+      'redis_health_check_ok{target="deep",check="connect"} 1',
+    ),
+  );
 
   const first = (await cluster()).nodes[0];
   const replicaAddress = first?.replicas?.[0]?.address ?? '';
