@@ -151,6 +151,7 @@ test('TLS: the earliest expiry of the presented certificates, the intermediate, 
   });
   expect(certificate?.daysLeft).toBeGreaterThan(2.9);
   expect(certificate?.daysLeft).toBeLessThanOrEqual(3);
+  expect((await httpGet(`${base}/`)).body).toMatch(/certificate intermediate expires in 3\.0 days/);
   // Plain targets have no certificate series.
   expect(await metric('redis_health_tls_cert_not_after_timestamp_seconds{target="full"}')).toBe(
     undefined,

@@ -50,6 +50,7 @@ test('three sentinels answer with a quorum: ready, and the counts exported', asy
   expect(text).toContain('redis_health_sentinels_configured{target="quorate"} 3');
   expect(text).toContain('redis_health_sentinel_quorum_ok{target="quorate"} 1');
   expect(text).toContain('redis_health_check_ok{target="quorate",check="sentinels"} 1');
+  expect((await httpGet(`${base}/`)).body).toContain('3 of 3 sentinels answer, quorum ok');
 });
 
 test('sentinels stop: below minSentinels, then no quorum; back: ready again', async () => {
