@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { startPrometheus, type PrometheusServer } from '../helpers/prometheus';
+import { startCluster } from '../helpers/redis-cluster';
 import { startRedis, stopAllRedis, type RedisServer } from '../helpers/redis-server';
+import { createTestCertificates, type TestCertificates } from '../helpers/tls-certs';
 import { runSidecar, stopAllSidecars, writeConfig } from '../helpers/sidecar-process';
 import { waitFor } from '../helpers/wait';
 
@@ -41,27 +43,45 @@ function ruleQueries(): string[] {
 const metricNames = (expr: string) => expr.match(/\b(?:redis_health|process|nodejs)_\w+/g) ?? [];
 
 let master: RedisServer;
-let replica: RedisServer;
+let certs: TestCertificates;
 let sidecar: string;
 let prometheus: PrometheusServer;
 
 beforeAll(async () => {
+  certs = createTestCertificates();
   master = await startRedis({ processOnly: true, args: ['--maxmemory', '64mb'] });
-  replica = await startRedis({
-    processOnly: true,
-    args: ['--replicaof', master.host, String(master.port)],
-  });
+  const [replica, secure, sentinel, cluster] = await Promise.all([
+    startRedis({ processOnly: true, args: ['--replicaof', master.host, String(master.port)] }),
+    startRedis({
+      tls: { cert: certs.serverCert, key: certs.serverKey, ca: certs.ca, authClients: false },
+    }),
+    startRedis({ sentinelOf: { masterName: 'main', host: master.host, port: master.port } }),
+    startCluster(3),
+  ]);
+  // Every panel of the dashboard has a target to chart: TLS, sentinel, cluster and pub/sub.
   const config = writeConfig(`listen: 127.0.0.1:0
 defaults:
   interval: 250ms
   timeout: 250ms
   infoInterval: 1s
+  connectCheck: 1s
   breaker: { failureThreshold: 2, recoveryTimeout: 1s, successThreshold: 1 }
 targets:
   - name: main
     url: ${master.url}
+    pubsub: { channel: events }
   - name: replica
     url: ${replica.url}
+    required: false
+  - name: secure
+    url: rediss://localhost:${secure.tlsPort}/0
+    tls: { ca: ${certs.ca} }
+    required: false
+  - name: sentinel
+    sentinel: { masterName: main, sentinels: ["127.0.0.1:${sentinel.port}"] }
+    required: false
+  - name: cluster
+    cluster: { nodes: ["127.0.0.1:${cluster[0]?.port}"] }
     required: false
 `);
   const process = runSidecar(['--config', config]);
@@ -88,19 +108,21 @@ afterAll(async () => {
   await prometheus?.stop();
   stopAllSidecars();
   await stopAllRedis();
+  certs.remove();
 });
 
 test('every metric the alert rules and the dashboard use is one the sidecar exports', async () => {
-  // INFO-derived series appear after the first INFO; the replica's link after it synced.
-  let exported = new Set<string>();
-  await waitFor('the replica link gauge', async () => {
-    const text = await (await fetch(`${sidecar}/metrics`)).text();
-    exported = new Set(text.split('\n').map((line) => line.split(/[ {]/)[0]!));
-    return exported.has('redis_health_server_master_link_up');
-  });
   const used = new Set(
     [...ruleQueries(), ...dashboardQueries().map((q) => q.expr)].flatMap(metricNames),
   );
+  // INFO-derived series appear after the first INFO, the replica's link after it synced, the
+  // cluster's replicas after CLUSTER NODES: wait for them, then say which never came.
+  let exported = new Set<string>();
+  await waitFor('every used metric exported', async () => {
+    const text = await (await fetch(`${sidecar}/metrics`)).text();
+    exported = new Set(text.split('\n').map((line) => line.split(/[ {]/)[0]!));
+    return [...used].every((name) => exported.has(name));
+  }).catch(() => undefined);
   // What the dashboard must chart: up/down, breaker, latency, results, transitions, INFO, cost.
   for (const name of [
     'redis_health_up',
@@ -125,13 +147,16 @@ test('Prometheus scrapes the sidecar and its /probe endpoint', async () => {
   });
   const up = await prometheus.query('redis_health_up{job="redis-health"}');
   expect(up.map((s) => [s.metric.target, s.value[1]]).sort()).toEqual([
+    ['cluster', '1'],
     ['main', '1'],
     ['replica', '1'],
+    ['secure', '1'],
+    ['sentinel', '1'],
   ]);
   const probe = await prometheus.query('probe_success{job="redis-health-probe"}');
   expect(probe.map((s) => [s.metric.instance, s.value[1]])).toEqual([['main', '1']]);
   const rules = await prometheus.api<{ groups: Array<{ rules: unknown[] }> }>('rules');
-  expect(rules.groups[0]?.rules).toHaveLength(10);
+  expect(rules.groups[0]?.rules).toHaveLength(15);
 });
 
 test('every dashboard query runs and returns data', async () => {
