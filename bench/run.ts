@@ -10,6 +10,7 @@ import { exporterInstalled, exporterPath, stopAll } from './processes';
 import { accuracy, costOnRedis, detection, scale, scrapeLatency, type Mode } from './scenarios';
 import { renderReport } from './report';
 import { starved } from './starved';
+import { checkCost } from './check-cost';
 
 async function main() {
   const mode: Mode = { quick: process.argv.includes('--quick') };
@@ -40,7 +41,7 @@ async function main() {
     exporter: exporter ?? 'not installed',
   };
   const results: Record<string, unknown> = { context };
-  const steps = { scrapeLatency, detection, costOnRedis, accuracy, scale, starved };
+  const steps = { scrapeLatency, detection, costOnRedis, accuracy, scale, starved, checkCost };
   const chosen = Object.entries(steps).filter(
     ([name]) => only === undefined || only.includes(name),
   );

@@ -148,11 +148,16 @@ export async function costOnRedis({ quick }: Mode) {
   const windowMs = quick ? 15_000 : 60_000;
   const read = async (redis: RedisProcess) =>
     redisCounters(String(await redis.admin.info('stats', 'commandstats')));
-  // Probe every 250 ms with INFO every 7.5 s: one INFO per 30 probes, as with a 1 s interval and
-  // the default 30 s infoInterval, in a quarter of the time.
+  // Probe every 250 ms with INFO every 7.5 s and a fresh connection every 15 s: one INFO per 30
+  // probes and one connect check per 60, as with a 1 s interval and the default 30 s
+  // infoInterval and 1 m connectCheck, in a quarter of the time.
   const forSidecar = await startRedis();
+  const connectCheckMs = 15_000;
   const sidecar = await startSidecar(
-    oneTarget(forSidecar, '{ interval: 250ms, timeout: 200ms, infoInterval: 7500ms }'),
+    oneTarget(
+      forSidecar,
+      `{ interval: 250ms, timeout: 200ms, infoInterval: 7500ms, connectCheck: ${connectCheckMs}ms }`,
+    ),
   );
   const forExporter = exporterInstalled() ? await startRedis() : undefined;
   const exporter = forExporter && (await startExporter(forExporter.port));
@@ -189,6 +194,9 @@ export async function costOnRedis({ quick }: Mode) {
         (after.sidecar.connections - before.sidecar.connections) / probeCount,
         3,
       ),
+      // The benchmark's own INFO connection is one of those counted.
+      newConnections: after.sidecar.connections - before.sidecar.connections - 1,
+      connectChecksDue: Math.floor(windowMs / connectCheckMs),
     },
     exporter:
       before.exporter && after.exporter
