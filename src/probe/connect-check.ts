@@ -25,8 +25,12 @@ export interface ConnectCheckOptions {
 }
 
 export interface ConnectCheck {
-  /** Runs the check when it is due; resolves to the last outcome (undefined before the first). */
-  run(): Promise<ConnectView | undefined>;
+  /**
+   * Runs the check when it is due; resolves to the last outcome (undefined before the first).
+   * `probing` false (the kept connection's last probe failed: the target is down already) puts
+   * it off: a new connection would say nothing more, and cost a connection per target.
+   */
+  run(probing?: boolean): Promise<ConnectView | undefined>;
   /** The certificate the last fresh connection was shown, if it used TLS. */
   certificate(): CertificateView | undefined;
 }
@@ -51,8 +55,8 @@ export function createConnectCheck(
   let view: ConnectView | undefined;
   let certificate: CertificateView | undefined;
   return {
-    async run() {
-      if (options.everyMs === 0 || now() < dueAt) return view;
+    async run(probing = true) {
+      if (options.everyMs === 0 || now() < dueAt || !probing) return view;
       dueAt = now() + options.everyMs;
       const connection = open();
       const started = performance.now();

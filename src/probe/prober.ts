@@ -95,12 +95,15 @@ function freshChecks(target: Target, open: () => FreshConnection, stalled: Stall
     retryMs: target.intervalMs,
     stalled,
   });
+  // While the kept connection fails, the target is down already: no fresh connections then.
+  let lastOk = true;
   return {
     async around(
       probe: Promise<ProbeReport>,
       kept: () => CertificateView | undefined = () => undefined,
     ): Promise<ProbeReport> {
-      const [report, connect] = await Promise.all([probe, check.run()]);
+      const [report, connect] = await Promise.all([probe, check.run(lastOk)]);
+      lastOk = report.result.ok;
       // The fresh connection saw the certificate last; the kept one, when no check has run.
       const certificate = check.certificate() ?? kept();
       return {

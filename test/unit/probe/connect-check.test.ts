@@ -70,3 +70,16 @@ test('connectCheck 0 never opens a connection', async () => {
   for (now = 0; now < 600_000; now += 10_000) await check.run();
   expect(state.opened).toBe(0);
 });
+
+test('put off while the kept connection fails: the target is down already', async () => {
+  let now = 0;
+  const { open, state } = opener();
+  const check = createConnectCheck(open, options, () => now);
+  now = 60_000;
+  await check.run(false);
+  now = 70_000;
+  await check.run(false);
+  expect(state.opened).toBe(0);
+  await check.run(true);
+  expect(state.opened).toBe(1);
+});
