@@ -2,7 +2,7 @@
 import { allRequiredUp, checkTargets } from './cli/check';
 import { formatJson, formatTable } from './cli/check-output';
 import { parseCli, usage, type CliOptions } from './cli/args';
-import { isConfigError, loadConfig, type Config, type LoadOptions } from './config';
+import { isConfigError, loadConfig, shardTargets, type Config, type LoadOptions } from './config';
 import { configJsonSchema } from './config/json-schema';
 import { createLogger } from './logging/logger';
 import { createReloader } from './config/reloader';
@@ -40,7 +40,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   switch (options.command) {
     case 'validate':
-      process.stdout.write(`configuration is valid: ${config.targets.length} target(s)\n`);
+      process.stdout.write(`configuration is valid: ${describeTargets(config)}\n`);
       return 0;
     case 'check': {
       const rows = await checkTargets(config);
@@ -117,9 +117,22 @@ async function serve(config: Config, options: CliOptions): Promise<number> {
   return 0;
 }
 
+/** `3 target(s)`, or `40 target(s); shard 2 of 4 probes 9 of them`. */
+function describeTargets(config: Config): string {
+  const { shard, total } = config.sharding;
+  const all = `${config.targets.length} target(s)`;
+  if (total === 1) return all;
+  return `${all}; shard ${shard} of ${total} probes ${shardTargets(config).length} of them`;
+}
+
 /** Where the config comes from, as the command line says. */
 function source(options: CliOptions): LoadOptions {
-  return { file: options.config, listen: options.listen };
+  return {
+    file: options.config,
+    listen: options.listen,
+    shard: options.shard,
+    totalShards: options.totalShards,
+  };
 }
 
 process.on('unhandledRejection', (reason) => {

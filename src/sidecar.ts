@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Config } from './config/types';
+import { shardTargets, type Config } from './config/types';
 import { createExposition } from './exposition/exposition';
 import { createApp } from './http/app';
 import { createAuth } from './http/auth';
@@ -49,17 +49,23 @@ export function createSidecar(
   const stalledMs = () => monitor.stalledMs();
   const metrics = createMetrics(
     exposition,
-    { statuses, ready: () => readiness.ready(), stalledMs, throttledSeconds },
+    {
+      statuses,
+      ready: () => readiness.ready(),
+      stalledMs,
+      throttledSeconds,
+      sharding: () => current.sharding,
+    },
     { version, nodejs: process.version },
   );
   const monitor = createMonitor({
-    targets: config.targets,
+    targets: shardTargets(config),
     createProber,
     scheduler,
     listeners: [metrics.listener, history.listener, createProbeLog(logger, { throttledSeconds })],
   });
   let current = config;
-  const probeNow = createOnDemandProber(() => current.targets);
+  const probeNow = createOnDemandProber(() => shardTargets(current));
   let server: HttpServer | undefined;
 
   return {
@@ -82,6 +88,7 @@ export function createSidecar(
           return { kind: 'metrics', ...page };
         },
         version,
+        sharding: () => current.sharding,
         logger,
         ...(config.http.auth !== undefined && { auth: createAuth(config.http.auth) }),
       });
@@ -101,7 +108,7 @@ export function createSidecar(
       }
       current = { ...next, listen: current.listen, http: current.http };
       logger.level = next.logLevel;
-      await monitor.update(next.targets);
+      await monitor.update(shardTargets(next));
       metrics.reloaded(true, Date.now());
       history.reloaded(true);
     },

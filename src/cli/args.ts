@@ -7,6 +7,9 @@ export interface CliOptions {
   command: Command;
   config?: string;
   listen?: string;
+  /** `--shard N --total-shards M`, as typed; checked with the config. */
+  shard?: string;
+  totalShards?: string;
   /** How `check` prints: a table for people (default) or JSON for scripts. */
   output: 'table' | 'json';
   help: boolean;
@@ -25,6 +28,9 @@ Options:
   -c, --config PATH    YAML config file (or REDIS_HEALTH_CONFIG); without one, a target
                        named "default" probes REDIS_URL or redis://127.0.0.1:6379/0
   -l, --listen ADDR    HTTP listen address, HOST:PORT (default 0.0.0.0:19121)
+      --shard N        probe only the targets whose name hashes to shard N (0-based; default
+                       the ordinal at the end of POD_NAME, as in a StatefulSet)
+      --total-shards M how many shards share the targets (Prometheus hashmod of the name)
   -o, --output FORMAT  how check prints: table (default) or json
   -h, --help           show this help
   -v, --version        show the version
@@ -35,6 +41,7 @@ Examples:
   redis-health-sidecar validate --config config.yaml
   redis-health-sidecar check --config config.yaml
   redis-health-sidecar check --config config.yaml --output json
+  redis-health-sidecar --config config.yaml --shard 1 --total-shards 4
   redis-health-sidecar schema > config.schema.json
 `;
 
@@ -47,6 +54,8 @@ export function parseCli(argv: readonly string[]): CliOptions {
     options: {
       config: { type: 'string', short: 'c' },
       listen: { type: 'string', short: 'l' },
+      shard: { type: 'string' },
+      'total-shards': { type: 'string' },
       output: { type: 'string', short: 'o', default: 'table' },
       help: { type: 'boolean', short: 'h', default: false },
       version: { type: 'boolean', short: 'v', default: false },
@@ -65,6 +74,8 @@ export function parseCli(argv: readonly string[]): CliOptions {
     command: command as Command,
     ...(values.config !== undefined && { config: values.config }),
     ...(values.listen !== undefined && { listen: values.listen }),
+    ...(values.shard !== undefined && { shard: values.shard }),
+    ...(values['total-shards'] !== undefined && { totalShards: values['total-shards'] }),
     output,
     help: values.help,
     version: values.version,

@@ -2,14 +2,16 @@ import { ConfigError } from './errors';
 import { parseListen } from './listen';
 import type { Env } from './env';
 import { defaultConfig, loadConfigFile } from './load';
+import type { ShardFlags } from './shard';
 import type { Config } from './types';
 
 export type { Env } from './env';
 export { ConfigError, isConfigError } from './errors';
 export type { Config, Target } from './types';
+export { shardTargets } from './types';
 
-/** Where the config comes from: `--config` and `--listen` from the command line. */
-export interface LoadOptions {
+/** Where the config comes from: `--config`, `--listen` and the shard flags from the command line. */
+export interface LoadOptions extends ShardFlags {
   file?: string | undefined;
   listen?: string | undefined;
 }
@@ -20,7 +22,8 @@ export interface LoadOptions {
  */
 export function loadConfig(options: LoadOptions, env: Env): Config {
   const file = configFile(options, env);
-  const config = file === undefined ? defaultConfig(env) : loadConfigFile(file, env);
+  const config =
+    file === undefined ? defaultConfig(env, options) : loadConfigFile(file, env, options);
   if (options.listen === undefined) return config;
   const listen = parseListen(options.listen);
   if (typeof listen === 'string') throw new ConfigError([{ path: '--listen', message: listen }]);

@@ -5,7 +5,8 @@ import type { core } from 'zod';
 import { expandEnv, type Env } from './env';
 import { ConfigError, formatPath, type ConfigProblem, type KeyedProblem } from './errors';
 import { resolveConfig } from './resolve';
-import { configSchema, logFormats, logLevels } from './schema';
+import { resolveSharding, type ShardFlags, type Sharding } from './shard';
+import { configSchema, logFormats, logLevels, type CheckedConfig } from './schema';
 import type { Config } from './types';
 import { lineOf } from './yaml-lines';
 
@@ -13,7 +14,7 @@ import { lineOf } from './yaml-lines';
 const DEFAULT_URL = 'redis://127.0.0.1:6379/0';
 
 /** Reads, expands, validates and resolves a config file; throws ConfigError listing every problem. */
-export function loadConfigFile(file: string, env: Env): Config {
+export function loadConfigFile(file: string, env: Env, flags: ShardFlags = {}): Config {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -21,11 +22,16 @@ export function loadConfigFile(file: string, env: Env): Config {
     const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new ConfigError([{ path: '', message: `cannot read config file (${code})` }], file);
   }
-  return parseConfig(text, env, basename(file));
+  return parseConfig(text, env, basename(file), flags);
 }
 
 /** Parses config text; `source` names it in error messages. */
-export function parseConfig(text: string, env: Env, source = 'config'): Config {
+export function parseConfig(
+  text: string,
+  env: Env,
+  source = 'config',
+  flags: ShardFlags = {},
+): Config {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -57,16 +63,43 @@ export function parseConfig(text: string, env: Env, source = 'config'): Config {
   if (!parsed.success) keyed.push(...parsed.error.issues.flatMap(describeIssue));
   if (keyed.length > 0 || !parsed.success) throw new ConfigError(keyed.map(locate), source);
 
-  const config = resolveConfig(parsed.data, keyed);
+  const sharding = shardingOf(flags, parsed.data, env, (problem) => locate(problem), source);
+  const config = resolveConfig(parsed.data, keyed, sharding);
   if (keyed.length > 0) throw new ConfigError(keyed.map(locate), source);
   return withLogEnv(config, env);
 }
 
+/** Resolves the shard; a problem with the file's own `sharding` is located in the file. */
+function shardingOf(
+  flags: ShardFlags,
+  input: CheckedConfig,
+  env: Env,
+  locate: (problem: KeyedProblem) => ConfigProblem,
+  source: string,
+): Sharding {
+  try {
+    return resolveSharding(flags, input.sharding, env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const problems = error.problems.map((problem) =>
+      problem.path.startsWith('sharding.') && input.sharding !== undefined
+        ? locate({ keys: problem.path.split('.'), message: problem.message })
+        : problem,
+    );
+    const inFile = problems.some((problem) => problem.line !== undefined);
+    throw new ConfigError(problems, inFile ? source : undefined);
+  }
+}
+
 /** The configuration used when no file is given: one target `default` from REDIS_URL. */
-export function defaultConfig(env: Env): Config {
+export function defaultConfig(env: Env, flags: ShardFlags = {}): Config {
   const url = env.REDIS_URL !== undefined && env.REDIS_URL !== '' ? env.REDIS_URL : DEFAULT_URL;
   const keyed: KeyedProblem[] = [];
-  const config = resolveConfig(configSchema.parse({ targets: [{ name: 'default', url }] }), keyed);
+  const config = resolveConfig(
+    configSchema.parse({ targets: [{ name: 'default', url }] }),
+    keyed,
+    resolveSharding(flags, undefined, env),
+  );
   if (keyed.length > 0) {
     throw new ConfigError(
       keyed.map((problem) => ({ path: 'REDIS_URL', message: problem.message })),
@@ -109,6 +142,10 @@ function describeIssue(issue: core.$ZodIssue): KeyedProblem[] {
           ? issue.message
           : `must be ${article(issue.expected)}`;
     return [{ keys: issue.path, message }];
+  }
+  if (issue.code === 'invalid_key') {
+    // A bad key of a mapping (a label name): its own checks say why.
+    return issue.issues.map((inner) => ({ keys: issue.path, message: inner.message }));
   }
   if (issue.code === 'invalid_value') {
     return [{ keys: issue.path, message: `must be one of ${issue.values.join(', ')}` }];

@@ -2,13 +2,18 @@ import type { KeyedProblem } from './errors';
 import { resolveAccess, checkReadable } from './resolve-access';
 import { resolveLocation } from './resolve-location';
 import type { CheckedConfig, CheckedDefaults, CheckedTarget, HttpSettings } from './schema';
+import type { Sharding } from './shard';
 import type { Config, Target, TargetChecks } from './types';
 
 /**
  * What the schema cannot do for a checked config: targets inherit from `defaults`, cross-field
  * rules, URLs, and files that must be readable. Collects problems rather than throwing.
  */
-export function resolveConfig(input: CheckedConfig, problems: KeyedProblem[]): Config {
+export function resolveConfig(
+  input: CheckedConfig,
+  problems: KeyedProblem[],
+  sharding: Sharding = { shard: 0, total: 1 },
+): Config {
   const seen = new Map<string, number>();
   const targets = input.targets.flatMap((target, index) => {
     const earlier = seen.get(target.name);
@@ -23,6 +28,7 @@ export function resolveConfig(input: CheckedConfig, problems: KeyedProblem[]): C
   });
   return {
     listen: input.listen,
+    sharding,
     shutdownDelayMs: input.shutdownDelay,
     http: checkHttp(input.http, problems),
     logLevel: input.log.level,
@@ -79,6 +85,7 @@ function resolveTarget(
       write: { key: input.write.key, ttlMs: input.write.ttl },
     }),
     ...(input.pubsub !== undefined && { pubsub: input.pubsub }),
+    labels: { ...defaults.labels, ...input.labels },
   };
 }
 

@@ -64,6 +64,26 @@ const roles = ['master', 'replica', 'any'] as const;
 
 const role = z.enum(roles, { error: 'must be master, replica or any' });
 
+/** Label names of the sidecar's own series, and Prometheus's: a target's labels may not take them. */
+export const reservedLabels = ['target', 'address', 'db', 'mode', 'required', 'instance', 'job'];
+
+/**
+ * Extra labels for a target's `redis_health_target_info` and `/targets`: Prometheus label
+ * names (letters, digits, underscores, not starting with a digit), not `__`-prefixed (reserved
+ * for Prometheus), not one of the sidecar's own.
+ */
+const labels = z.record(
+  z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be a Prometheus label name: [a-zA-Z_][a-zA-Z0-9_]*')
+    .refine((name) => !name.startsWith('__'), 'must not start with __ (reserved for Prometheus)')
+    .refine((name) => !reservedLabels.includes(name), {
+      error: (issue) => `${String(issue.input)} is a label of the sidecar's own series`,
+    }),
+  z.string({ error: 'must be a string (quote numbers and booleans)' }),
+  { error: 'must be a mapping of label names to values, such as { team: payments }' },
+);
+
 /** What a target may set for itself; what it leaves out comes from `defaults`. */
 const probeSettings = {
   interval: duration.optional(),
@@ -76,6 +96,7 @@ const probeSettings = {
   maxReplicationLag: duration.optional(),
   maxClientsRatio: ratio.optional(),
   reportOnly: z.boolean().optional(),
+  labels: labels.optional(),
 };
 
 /** `defaults`: the same keys, each with its built-in default, so every target inherits a value. */
@@ -90,6 +111,7 @@ const defaultsSchema = z.strictObject({
   maxReplicationLag: duration.optional(),
   maxClientsRatio: ratio.optional(),
   reportOnly: z.boolean().prefault(false),
+  labels: labels.optional(),
 });
 
 const writeSchema = z.strictObject({
@@ -200,6 +222,13 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   http: httpSchema.prefault({}),
+  sharding: z
+    .strictObject({
+      /** This process's shard, 0-based; without it, POD_NAME's ordinal. */
+      shard: z.int({ error: 'must be a whole number' }).min(0, 'must be 0 or more').optional(),
+      totalShards: positiveInt.prefault(1),
+    })
+    .optional(),
   defaults: defaultsSchema.prefault({}),
   targets: z.array(targetSchema).min(1, 'must list at least one target'),
 });

@@ -1,5 +1,6 @@
 import type { BreakerSettings } from '../breaker/breaker';
 import type { Listen } from './listen';
+import { shardOf, type Sharding } from './shard';
 import type {
   ClusterSettings,
   HttpSettings,
@@ -9,7 +10,7 @@ import type {
   TlsSettings,
 } from './schema';
 
-export type { ClusterSettings, HttpSettings, Listen, SentinelSettings, TlsSettings };
+export type { ClusterSettings, HttpSettings, Listen, SentinelSettings, Sharding, TlsSettings };
 
 /** Where a standalone Redis listens: TCP host and port, or a unix socket path. */
 export type Endpoint = { host: string; port: number } | { path: string };
@@ -70,15 +71,26 @@ export interface Target {
   connectCheckMs: number;
   checks: TargetChecks;
   write?: WriteCanary;
+  /** Extra labels (`defaults.labels` with the target's own over them), for target_info and /targets. */
+  labels: Record<string, string>;
   /** The opt-in pub/sub round trip: PUBLISH on the probe connection, SUBSCRIBE on a second. */
   pubsub?: { channel: string };
 }
 
 export interface Config {
   listen: Listen;
+  /** Which targets this process probes: those whose name hashes to `shard` of `total`. */
+  sharding: Sharding;
   http: HttpSettings;
   shutdownDelayMs: number;
   logLevel: LogLevel;
   logFormat: LogFormat;
   targets: Target[];
+}
+
+/** The targets this process probes and exports: its shard's share of `config.targets`. */
+export function shardTargets(config: Pick<Config, 'targets' | 'sharding'>): Target[] {
+  const { shard, total } = config.sharding;
+  if (total === 1) return config.targets;
+  return config.targets.filter((target) => shardOf(target.name, total) === shard);
 }

@@ -5,7 +5,9 @@ import type { MetricsPage, Sending } from '../exposition/exposition';
 import type { History } from '../monitor/history';
 import type { Liveness } from '../monitor/monitor';
 import { redisAlive, type Readiness } from '../monitor/readiness';
+import type { Sharding } from '../config/types';
 import type { TargetStatus } from '../monitor/target-status';
+import { describeDiscovery } from './discovery';
 
 import { answerReadiness } from './readyz';
 import { describeEvent, describeHistory, describePressure, describeTarget } from './status';
@@ -40,6 +42,8 @@ export interface HttpSources {
     sending: Sending,
   ): Promise<ProbeAnswer>;
   version: string;
+  /** This process's shard of the targets, for /status and /targets. */
+  sharding(): Sharding;
   logger: Logger;
   /** Guards /metrics, /status, /probe and / when auth is configured; health endpoints stay open. */
   auth?: Middleware;
@@ -121,6 +125,10 @@ export function createApp(sources: HttpSources): Koa {
       refreshSeconds,
     });
   });
+  router.get('/targets', guard, (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = describeDiscovery(sources.statuses(), sources.sharding(), ctx.host);
+  });
   router.get('/status', guard, (ctx) => {
     const statuses = sources.statuses();
     const { history } = sources;
@@ -130,6 +138,7 @@ export function createApp(sources: HttpSources): Koa {
       version: sources.version,
       ready: readiness.ready(),
       shuttingDown: readiness.shuttingDown(),
+      shard: sources.sharding(),
       sidecar: describePressure(sources.pressure(), statuses),
       targets: statuses.map((status) =>
         withHistory

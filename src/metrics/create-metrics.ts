@@ -6,6 +6,7 @@ import { addTargetCounter, addTargetHistogram } from '../exposition/series-famil
 import type { MonitorListener } from '../monitor/listener';
 import type { TargetStatus } from '../monitor/target-status';
 import { latencyTrusted } from '../probe/report';
+import type { Sharding } from '../config/types';
 import { reasons } from '../probe/result';
 import { addServerMetrics } from './server-metrics';
 
@@ -17,6 +18,8 @@ export interface MetricsSource {
   stalledMs(): number;
   /** Seconds its cgroup's CPU quota held it back, so far; undefined where not readable. */
   throttledSeconds(): number | undefined;
+  /** This process's shard of the targets. */
+  sharding(): Sharding;
 }
 
 export interface BuildInfo {
@@ -91,7 +94,7 @@ export function createMetrics(
   );
   computed(
     'redis_health_target_info',
-    'Configured targets: address is host:port or socket path, never credentials.',
+    "Configured targets: address is host:port or socket path, never credentials; the target's own labels beside.",
     () =>
       source.statuses().map(({ target, address }) => ({
         labels: {
@@ -100,9 +103,18 @@ export function createMetrics(
           db: String(target.db),
           mode: target.mode,
           required: String(target.required),
+          ...target.labels,
         },
         value: 1,
       })),
+  );
+  computed(
+    'redis_health_shard_info',
+    "This process's shard of the targets (Prometheus hashmod of the target name); 0 of 1 when unsharded.",
+    () => {
+      const { shard, total } = source.sharding();
+      return [{ labels: { shard: String(shard), total: String(total) }, value: 1 }];
+    },
   );
   computed('redis_health_ready', '1 when /readyz would answer 200.', () => [
     { labels: {}, value: source.ready() ? 1 : 0 },

@@ -18,7 +18,13 @@ test('promtool check metrics reports nothing about redis_health_*', async () => 
   } as const;
   const metrics = createMetrics(
     exposition,
-    { statuses: () => [status], ready: () => true, stalledMs: () => 0, throttledSeconds: () => 0 },
+    {
+      statuses: () => [status],
+      ready: () => true,
+      stalledMs: () => 0,
+      throttledSeconds: () => 0,
+      sharding: () => ({ shard: 1, total: 4 }),
+    },
     { version: '1.2.3', nodejs: 'v20.0.0' },
   );
   metrics.listener.added?.(main);

@@ -14,6 +14,7 @@ export function makeTarget(overrides: Partial<Target> = {}): Target {
     breaker: { failureThreshold: 3, recoveryTimeoutMs: 10_000, successThreshold: 2 },
     infoIntervalMs: 30_000,
     connectCheckMs: 0,
+    labels: {},
     checks: { role: 'any', reportOnly: false },
     ...overrides,
   };

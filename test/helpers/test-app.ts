@@ -81,6 +81,7 @@ export function useTestApp(): TestApp {
       history: createHistory(),
       renderMetrics: (_accept, sending) => Promise.resolve(page('metrics exposition\n', sending)),
       version: '9.9.9',
+      sharding: () => ({ shard: 0, total: 1 }),
       logger: app.sink.logger,
       probeNow(name, scrapeTimeout, _accept, sending) {
         app.probeCalls.push({ name, scrapeTimeout });

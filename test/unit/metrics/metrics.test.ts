@@ -26,6 +26,7 @@ function setup() {
       ready: () => ready,
       stalledMs: () => 1500,
       throttledSeconds: () => undefined,
+      sharding: () => ({ shard: 0, total: 1 }),
     },
     { version: '1.2.3', nodejs: 'v20.0.0' },
   );
