@@ -65,7 +65,11 @@ export function createSidecar(
     listeners: [metrics.listener, history.listener, createProbeLog(logger, { throttledSeconds })],
   });
   let current = config;
-  const probeNow = createOnDemandProber(() => shardTargets(current));
+  const probeNow = createOnDemandProber(
+    () => shardTargets(current),
+    createProber,
+    config.http.probeConcurrency,
+  );
   let server: HttpServer | undefined;
 
   return {

@@ -178,6 +178,8 @@ const bcryptHash = z
   );
 
 const httpSchema = z.strictObject({
+  /** /probe requests probing at once; more wait for a slot within their scrape budget. */
+  probeConcurrency: positiveInt.prefault(8),
   tls: z.strictObject({ cert: filePath, key: filePath }).optional(),
   auth: z
     .strictObject({

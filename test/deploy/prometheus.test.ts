@@ -67,7 +67,7 @@ describe('deploy/prometheus', () => {
     }
   });
 
-  test.each(['scrape-static.yaml', 'scrape-probe.yaml'])(
+  test.each(['scrape-static.yaml', 'scrape-probe.yaml', 'scrape-discovery.yaml'])(
     '%s is a valid Prometheus config',
     (name) => {
       const run = promtool(['check', 'config', file(name)]);

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ConfigError } from '../../../src/config/errors';
+import type { ConfigError } from '../../../src/config/errors';
 import { ordinalOf, resolveSharding, shardOf } from '../../../src/config/shard';
 
 describe('shardOf: Prometheus hashmod of the target name', () => {

@@ -1,0 +1,49 @@
+import { createOnDemandProber } from '../../../src/probe/on-demand';
+import type { TargetProber } from '../../../src/probe/report';
+import { makeTarget } from '../../helpers/targets';
+
+/** Probers that answer after `ms`, counting how many run at once. */
+function slowProbers(ms: number) {
+  const seen = { running: 0, most: 0 };
+  const proberFor = (): TargetProber => ({
+    async probe() {
+      seen.running += 1;
+      seen.most = Math.max(seen.most, seen.running);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      seen.running -= 1;
+      return { result: { ok: true, seconds: ms / 1000 } };
+    },
+    close: () => Promise.resolve(),
+  });
+  return { proberFor, seen };
+}
+
+const targets = () => [makeTarget({ name: 'main', timeoutMs: 200 })];
+
+test('beyond the concurrency a request waits for a slot within its scrape budget', async () => {
+  const { proberFor, seen } = slowProbers(50);
+  const probeNow = createOnDemandProber(targets, proberFor, 2);
+  // A 10 s scrape budget leaves plenty of room to wait for the two slots.
+  const answers = await Promise.all(Array.from({ length: 6 }, () => probeNow('main', 10)));
+  expect(answers.map((answer) => answer.kind)).toEqual(Array(6).fill('probed'));
+  expect(seen.most).toBe(2);
+});
+
+test('a request whose budget leaves no room to wait is turned away (busy)', async () => {
+  const { proberFor } = slowProbers(300);
+  const probeNow = createOnDemandProber(targets, proberFor, 1);
+  // Budget 0.8 s − 0.5 s offset = 300 ms, all of it the probe's timeout (200 ms) and 100 ms
+  // to wait: the first holds its slot for 300 ms, so the second cannot get one in time.
+  const [first, second] = await Promise.all([probeNow('main', 0.8), probeNow('main', 0.8)]);
+  expect(first?.kind).toBe('probed');
+  expect(second?.kind).toBe('busy');
+  // Once it is free again, the next request is served.
+  expect((await probeNow('main', 0.8)).kind).toBe('probed');
+});
+
+test('an unknown name is never probed', async () => {
+  const { proberFor, seen } = slowProbers(1);
+  const probeNow = createOnDemandProber(targets, proberFor, 1);
+  expect(await probeNow('elsewhere', 10)).toEqual({ kind: 'unknown' });
+  expect(seen.most).toBe(0);
+});
