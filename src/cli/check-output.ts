@@ -1,11 +1,13 @@
 import { allRequiredUp, verdict, type CheckRow } from './check';
 
 /**
- * A plain-text table for people (TARGET ADDRESS REQUIRED STATE LATENCY ROLE VERSION MEMORY
+ * A plain-text table for people ([SHARD] TARGET ADDRESS REQUIRED STATE LATENCY ROLE VERSION MEMORY
  * CLIENTS REASON), then the one-line verdict.
  */
 export function formatTable(rows: readonly CheckRow[]): string {
+  const sharded = rows.some((row) => row.shard !== undefined);
   const header = [
+    ...(sharded ? ['SHARD'] : []),
     'TARGET',
     'ADDRESS',
     'REQUIRED',
@@ -17,9 +19,10 @@ export function formatTable(rows: readonly CheckRow[]): string {
     'CLIENTS',
     'REASON',
   ];
-  const cells = rows.map(({ name, address, required, report: { result, info } }) => {
+  const cells = rows.map(({ name, address, required, shard, report: { result, info } }) => {
     const facts = info?.facts;
     return [
+      ...(sharded ? [String(shard ?? '-')] : []),
       name,
       address,
       required ? 'yes' : 'no',
@@ -49,7 +52,8 @@ export function formatJson(rows: readonly CheckRow[]): string {
     {
       ok: allRequiredUp(rows),
       verdict: verdict(rows),
-      targets: rows.map(({ name, address, required, report: { result, info } }) => ({
+      targets: rows.map(({ name, address, required, shard, report: { result, info } }) => ({
+        ...(shard !== undefined && { shard }),
         name,
         address,
         required,

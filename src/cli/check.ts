@@ -1,3 +1,4 @@
+import { shardOf } from '../config/shard';
 import type { Config } from '../config/types';
 import { createProber } from '../probe/prober';
 import type { ProbeReport } from '../probe/report';
@@ -7,18 +8,26 @@ export interface CheckRow {
   /** Where the probe went: for a sentinel target, where the master was found. */
   address: string;
   required: boolean;
+  /** With more than one shard: the shard that probes this target. */
+  shard?: number;
   report: ProbeReport;
 }
 
-/** Probes every target once, concurrently, and closes the connections. */
+/**
+ * Probes every target once, concurrently, and closes the connections. All targets, whatever
+ * the shard: `check` is for people, and says which shard holds each.
+ */
 export async function checkTargets(config: Config): Promise<CheckRow[]> {
+  const { total } = config.sharding;
   return Promise.all(
     config.targets.map(async (target) => {
       const prober = createProber(target);
       const report = await prober.probe();
       await prober.close();
       const address = report.address ?? target.address;
-      return { name: target.name, address, required: target.required, report };
+      const row: CheckRow = { name: target.name, address, required: target.required, report };
+      if (total > 1) row.shard = shardOf(target.name, total);
+      return row;
     }),
   );
 }

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { shardOf } from '../../src/config/shard';
 import { configText } from '../helpers/config-arbitraries';
 import { httpGet } from '../helpers/http';
 import { startRedis, stopAllRedis, type RedisServer } from '../helpers/redis-server';
@@ -144,6 +145,21 @@ targets:
       up: true,
       server: { role: 'master' },
     });
+  });
+
+  test('sharded: check probes every target and says which shard holds each', async () => {
+    const names = ['payments', 'orders', 'sessions', 'search', 'carts'];
+    const config = writeConfig(
+      `targets:\n${names.map((name) => `  - { name: ${name}, url: "${redis.url}" }`).join('\n')}\n`,
+    );
+    const run = runSidecar(['check', '-c', config, '--total-shards', '3', '--output', 'json'], {
+      POD_NAME: 'redis-health-sidecar-2',
+    });
+    expect((await run.exit()).code).toBe(0);
+    const answer = JSON.parse(run.stdout()) as { targets: Array<{ name: string; shard: number }> };
+    expect(answer.targets.map(({ name, shard }) => [name, shard])).toEqual(
+      names.map((name) => [name, shardOf(name, 3)]),
+    );
   });
 
   test('--output anything else is bad usage: exit 2', async () => {
