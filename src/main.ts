@@ -9,6 +9,9 @@ import { createReloader } from './config/reloader';
 import { createSidecar } from './sidecar';
 import { version } from './version';
 
+/** How many targets the start-up line lists. */
+const STARTUP_TARGETS_LOGGED = 50;
+
 /** Exit codes: 0 success, 1 a check failed or the sidecar could not start, 2 bad usage or config. */
 async function main(argv: readonly string[]): Promise<number> {
   let options: CliOptions;
@@ -66,21 +69,28 @@ async function serve(config: Config, options: CliOptions): Promise<number> {
     env: process.env,
     apply: (next) => sidecar.reload(next),
     failed: () => sidecar.reloadFailed(),
+    current: () => sidecar.config(),
     logger,
   });
+  const probed = shardTargets(config);
   try {
     const server = await sidecar.start();
     logger.info(
       {
         listen: `${server.address.address}:${server.address.port}`,
         version,
-        targets: config.targets.map(({ name, address, db, mode, required }) => ({
-          name,
-          address,
-          db,
-          mode,
-          required,
-        })),
+        shard: config.sharding,
+        targetCount: probed.length,
+        // The first ones, never credentials: a list of thousands helps nobody in one line.
+        targets: probed
+          .slice(0, STARTUP_TARGETS_LOGGED)
+          .map(({ name, address, db, mode, required }) => ({
+            name,
+            address,
+            db,
+            mode,
+            required,
+          })),
       },
       'redis-health-sidecar started',
     );

@@ -18,12 +18,16 @@ export interface LoadOptions extends ShardFlags {
 
 /**
  * The configuration to run with: the file from `--config` or REDIS_HEALTH_CONFIG, else the
- * REDIS_URL default; `--listen` overrides the file. Throws ConfigError on any problem.
+ * REDIS_URL default; `--listen` overrides the file. Throws ConfigError on any problem, except
+ * a target file that breaks at a reload: it keeps its targets from `previous` and says so in
+ * `targetFiles.broken`.
  */
-export function loadConfig(options: LoadOptions, env: Env): Config {
+export function loadConfig(options: LoadOptions, env: Env, previous?: Config): Config {
   const file = configFile(options, env);
   const config =
-    file === undefined ? defaultConfig(env, options) : loadConfigFile(file, env, options);
+    file === undefined
+      ? defaultConfig(env, options)
+      : loadConfigFile(file, env, { flags: options, previous });
   if (options.listen === undefined) return config;
   const listen = parseListen(options.listen);
   if (typeof listen === 'string') throw new ConfigError([{ path: '--listen', message: listen }]);

@@ -10,5 +10,10 @@ export function configJsonSchema(): Record<string, unknown> {
   return {
     ...z.toJSONSchema(configSchema, { io: 'input', target: 'draft-7' }),
     title: 'redis-health-sidecar configuration',
+    // What the loader checks across keys: targets here, or target files to list them.
+    anyOf: [
+      { required: ['targets'], properties: { targets: { minItems: 1 } } },
+      { required: ['targetFiles'] },
+    ],
   };
 }

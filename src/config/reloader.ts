@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { configFile, isConfigError, loadConfig, type Config, type Env, type LoadOptions } from '.';
+import { targetFilesText, watchedFolders } from './target-files';
 
 export interface ReloaderOptions {
   /** As the config was loaded at start: without a file there is nothing to reload. */
@@ -10,13 +11,18 @@ export interface ReloaderOptions {
   env: Env;
   apply(config: Config): Promise<void>;
   failed(): void;
+  /** The running config: a target file that breaks keeps its targets from it. */
+  current(): Config;
   logger: Logger;
 }
 
 export interface Reloader {
   /** Loads the file again; on any problem keeps the running config. Resolves to success. */
   reload(trigger: string): Promise<boolean>;
-  /** Reloads when the file changes. Watches its folder: a ConfigMap swaps a `..data` symlink. */
+  /**
+   * Reloads when the file or a target file changes. Watches their folders: a ConfigMap swaps
+   * a `..data` symlink.
+   */
   watch(): void;
   close(): void;
 }
@@ -32,11 +38,17 @@ export function createReloader(options: ReloaderOptions): Reloader {
   const { source, env, logger } = options;
   const file = configFile(source, env);
   let chain = Promise.resolve(true);
-  let watcher: FSWatcher | undefined;
+  const watchers = new Map<string, FSWatcher>();
   let timer: NodeJS.Timeout | undefined;
   let lastText: string | undefined;
 
-  const readText = () => (file === undefined ? Promise.resolve(undefined) : readFile(file, 'utf8'));
+  /** The main file's text and the target files', so only a change that matters reloads. */
+  const readText = async () => {
+    if (file === undefined) return undefined;
+    const main = await readFile(file, 'utf8');
+    const files = options.current().targetFiles;
+    return files === undefined ? main : `${main}\n${targetFilesText(files.patterns, files.dir)}`;
+  };
   readText().then(
     (text) => (lastText ??= text),
     () => undefined,
@@ -50,7 +62,7 @@ export function createReloader(options: ReloaderOptions): Reloader {
     let config: Config;
     try {
       lastText = await readText().catch(() => undefined);
-      config = loadConfig(source, env);
+      config = loadConfig(source, env, options.current());
     } catch (error) {
       if (!isConfigError(error)) throw error;
       options.failed();
@@ -61,11 +73,16 @@ export function createReloader(options: ReloaderOptions): Reloader {
       return false;
     }
     await options.apply(config);
-    logger.info(
-      { trigger, targets: config.targets.map((target) => target.name) },
-      'config reloaded',
+    if (watchers.size > 0) watchFolders(); // new globs may point to new folders
+    logger.info({ trigger, targets: config.targets.length }, 'config reloaded');
+    const broken = config.targetFiles?.broken ?? [];
+    if (broken.length === 0) return true;
+    options.failed();
+    logger.error(
+      { trigger, problems: broken.join('\n').split('\n') },
+      'target file(s) broken: each keeps the targets it had',
     );
-    return true;
+    return false;
   };
 
   const reload = (trigger: string) => {
@@ -79,6 +96,29 @@ export function createReloader(options: ReloaderOptions): Reloader {
     return chain;
   };
 
+  /** Watches the config file's folder and the target files' (again after a reload: new globs). */
+  function watchFolders() {
+    if (file === undefined) return;
+    const files = options.current().targetFiles;
+    const folders = [
+      dirname(file),
+      ...(files === undefined ? [] : watchedFolders(files.patterns, files.dir)),
+    ];
+    for (const folder of folders) {
+      if (watchers.has(folder)) continue;
+      try {
+        const watcher = watch(folder, () => {
+          clearTimeout(timer);
+          timer = setTimeout(() => void changed(), SETTLE_MS);
+        });
+        watcher.on('error', (error) => logger.warn({ err: error, folder }, 'cannot watch'));
+        watchers.set(folder, watcher);
+      } catch (error) {
+        logger.warn({ err: error, folder }, 'cannot watch a config folder');
+      }
+    }
+  }
+
   const changed = async () => {
     const text = await readText().catch(() => undefined);
     // Events fire for unrelated files in the folder too: reload only when the content changed.
@@ -87,18 +127,11 @@ export function createReloader(options: ReloaderOptions): Reloader {
 
   return {
     reload,
-    watch() {
-      if (file === undefined || watcher !== undefined) return;
-      watcher = watch(dirname(file), () => {
-        clearTimeout(timer);
-        timer = setTimeout(() => void changed(), SETTLE_MS);
-      });
-      watcher.on('error', (error) => logger.warn({ err: error }, 'cannot watch the config file'));
-    },
+    watch: watchFolders,
     close() {
       clearTimeout(timer);
-      watcher?.close();
-      watcher = undefined;
+      watchers.forEach((watcher) => watcher.close());
+      watchers.clear();
     },
   };
 }

@@ -13,11 +13,11 @@ export type Location = ParsedRedisUrl & {
 /** Where the target is: its URL, the sentinels that know its master, or its cluster's nodes. */
 export function resolveLocation(
   input: CheckedTarget,
-  index: number,
+  at: readonly PropertyKey[],
   problems: KeyedProblem[],
 ): Location | undefined {
   const problem = (key: string, message: string) => {
-    problems.push({ keys: ['targets', index, key], message });
+    problems.push({ keys: [...at, key], message });
     return undefined;
   };
   const ways = (['url', 'sentinel', 'cluster'] as const).filter((key) => input[key] !== undefined);
@@ -32,12 +32,12 @@ export function resolveLocation(
   if (input.sentinel !== undefined) {
     const { sentinel } = input;
     if (sentinel.tls !== undefined) {
-      checkTlsFiles(sentinel.tls, ['targets', index, 'sentinel', 'tls'], problems);
+      checkTlsFiles(sentinel.tls, [...at, 'sentinel', 'tls'], problems);
     }
     const listed = sentinel.sentinels.length;
     if (sentinel.minSentinels !== undefined && sentinel.minSentinels > listed) {
       problems.push({
-        keys: ['targets', index, 'sentinel', 'minSentinels'],
+        keys: [...at, 'sentinel', 'minSentinels'],
         message: `is ${sentinel.minSentinels}, but only ${listed} sentinels are listed`,
       });
     }

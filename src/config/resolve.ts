@@ -3,7 +3,7 @@ import { resolveAccess, checkReadable } from './resolve-access';
 import { resolveLocation } from './resolve-location';
 import type { CheckedConfig, CheckedDefaults, CheckedTarget, HttpSettings } from './schema';
 import type { Sharding } from './shard';
-import type { Config, Target, TargetChecks } from './types';
+import type { Config, Target, TargetChecks, TargetFiles } from './types';
 
 /**
  * What the schema cannot do for a checked config: targets inherit from `defaults`, cross-field
@@ -13,19 +13,38 @@ export function resolveConfig(
   input: CheckedConfig,
   problems: KeyedProblem[],
   sharding: Sharding = { shard: 0, total: 1 },
+  files?: TargetFiles,
 ): Config {
-  const seen = new Map<string, number>();
-  const targets = input.targets.flatMap((target, index) => {
+  const seen = new Map<string, string>();
+  const unique = (target: Target, origin: string, keys: PropertyKey[]) => {
     const earlier = seen.get(target.name);
     if (earlier !== undefined) {
-      problems.push({
-        keys: ['targets', index, 'name'],
-        message: `"${target.name}" is already the name of targets[${earlier}]`,
-      });
+      problems.push({ keys, message: `"${target.name}" is already the name of ${earlier}` });
     }
-    seen.set(target.name, index);
-    return resolveTarget(target, input.defaults, index, problems) ?? [];
+    seen.set(target.name, origin);
+  };
+  const targets = input.targets.flatMap((target, index) => {
+    const resolved = resolveTarget(target, input.defaults, ['targets', index], problems);
+    // A target that did not resolve still takes its name.
+    unique(resolved ?? ({ name: target.name } as Target), `targets[${index}]`, [
+      'targets',
+      index,
+      'name',
+    ]);
+    return resolved ?? [];
   });
+  for (const [file, fileTargets] of Object.entries(files?.byFile ?? {})) {
+    fileTargets.forEach((target, index) => {
+      unique(target, `${file}[${index}]`, ['targetFiles', `${file}[${index}]`]);
+      targets.push(target);
+    });
+  }
+  if (targets.length === 0 && problems.length === 0) {
+    problems.push({
+      keys: ['targets'],
+      message: 'must list at least one target (here or in targetFiles)',
+    });
+  }
   return {
     listen: input.listen,
     sharding,
@@ -34,29 +53,31 @@ export function resolveConfig(
     logLevel: input.log.level,
     logFormat: input.log.format,
     targets,
+    ...(files !== undefined && { targetFiles: files }),
   };
 }
 
-function resolveTarget(
+/** One target with `defaults` applied; `at` is its key path, for problems. */
+export function resolveTarget(
   input: CheckedTarget,
   defaults: CheckedDefaults,
-  index: number,
+  at: readonly PropertyKey[],
   problems: KeyedProblem[],
 ): Target | undefined {
-  const location = resolveLocation(input, index, problems);
+  const location = resolveLocation(input, at, problems);
   if (location === undefined) return undefined;
   const { sentinel, cluster, endpoint, address, db } = location;
   const intervalMs = input.interval ?? defaults.interval;
   const timeoutMs = input.timeout ?? defaults.timeout;
   if (timeoutMs > intervalMs) {
     problems.push({
-      keys: ['targets', index, input.timeout === undefined ? 'interval' : 'timeout'],
+      keys: [...at, input.timeout === undefined ? 'interval' : 'timeout'],
       message: `timeout (${timeoutMs}ms) must not be longer than interval (${intervalMs}ms)`,
     });
   }
   if (input.pubsub !== undefined && cluster !== undefined) {
     problems.push({
-      keys: ['targets', index, 'pubsub'],
+      keys: [...at, 'pubsub'],
       message: 'goes with a url or sentinel target, not a cluster',
     });
   }
@@ -69,7 +90,7 @@ function resolveTarget(
     endpoint,
     address,
     db,
-    ...resolveAccess(input, location, ['targets', index], problems),
+    ...resolveAccess(input, location, [...at], problems),
     required: input.required ?? true,
     intervalMs,
     timeoutMs,

@@ -232,8 +232,13 @@ export const configSchema = z.strictObject({
     })
     .optional(),
   defaults: defaultsSchema.prefault({}),
-  targets: z.array(targetSchema).min(1, 'must list at least one target'),
+  /** Globs (relative to this file's folder) of YAML files that each list more targets. */
+  targetFiles: z.array(z.string().min(1, 'must not be empty')).optional(),
+  targets: z.array(targetSchema).prefault([]),
 });
+
+/** A target file: a YAML list of targets in the same schema as `targets`. */
+export const targetListSchema = z.array(targetSchema, { error: 'must be a YAML list of targets' });
 
 /** A config file as the schema checked it: durations in milliseconds, built-in defaults in place. */
 export type CheckedConfig = z.output<typeof configSchema>;

@@ -85,7 +85,21 @@ export interface Config {
   shutdownDelayMs: number;
   logLevel: LogLevel;
   logFormat: LogFormat;
+  /** Every target: the file's own, then those of `targetFiles` (all shards'; see shardTargets). */
   targets: Target[];
+  /** With `targetFiles`: what each file gave, and the files that broke at this load. */
+  targetFiles?: TargetFiles;
+}
+
+/** What `targetFiles` gave: each matched file's targets, and those that broke at a reload. */
+export interface TargetFiles {
+  /** The globs, and the folder they are relative to: what a reload watches. */
+  patterns: string[];
+  dir: string;
+  /** Resolved targets by file (relative to the config's folder), in file order. */
+  byFile: Record<string, Target[]>;
+  /** `file:line: path: problem` of each file that broke at a reload and kept its targets. */
+  broken: string[];
 }
 
 /** The targets this process probes and exports: its shard's share of `config.targets`. */

@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { globSync } from 'tinyglobby';
+import { expandEnv, type Env } from './env';
+import { ConfigError, type KeyedProblem } from './errors';
+import { describeIssue, readYaml } from './read-yaml';
+import { resolveTarget } from './resolve';
+import { targetListSchema, type CheckedConfig } from './schema';
+import type { Config, Target, TargetFiles } from './types';
+
+/**
+ * Reads the files `targetFiles` matches (globs relative to `dir`, in name order): each a YAML
+ * list of targets in the `targets` schema, inheriting `defaults`. Every problem names its file
+ * and line. At start-up any broken file is a ConfigError; at a reload (`previous` given) a file
+ * that breaks keeps the targets it had and is listed in `broken`, so one team's typo does not
+ * drop everyone's targets.
+ */
+export function readTargetFiles(
+  input: CheckedConfig,
+  env: Env,
+  dir: string,
+  previous: Config | undefined,
+): TargetFiles | undefined {
+  if (input.targetFiles === undefined) return undefined;
+  const files = globSync(input.targetFiles, { cwd: dir, onlyFiles: true }).sort();
+  const byFile: Record<string, Target[]> = {};
+  const broken: string[] = [];
+  const fatal: string[] = [];
+  for (const file of files) {
+    try {
+      byFile[file] = readTargetFile(file, dir, input, env);
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      const kept = previous?.targetFiles?.byFile[file];
+      if (kept === undefined) fatal.push(error.message);
+      else {
+        byFile[file] = kept;
+        broken.push(error.message);
+      }
+    }
+  }
+  if (fatal.length > 0) {
+    throw new ConfigError(
+      fatal
+        .join('\n')
+        .split('\n')
+        .map((message) => ({ path: '', message })),
+    );
+  }
+  return { patterns: input.targetFiles, dir, byFile, broken };
+}
+
+function readTargetFile(file: string, dir: string, input: CheckedConfig, env: Env): Target[] {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, file), 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new ConfigError([{ path: '', message: `cannot read target file (${code})` }], file);
+  }
+  const { data, locate } = readYaml(text, file);
+  const problems: KeyedProblem[] = [];
+  const parsed = targetListSchema.safeParse(expandEnv(data ?? [], env, problems), {
+    reportInput: true,
+  });
+  if (!parsed.success) problems.push(...parsed.error.issues.flatMap(describeIssue));
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems.map(locate), file);
+  const targets = parsed.data.flatMap(
+    (target, index) => resolveTarget(target, input.defaults, [index], problems) ?? [],
+  );
+  if (problems.length > 0) throw new ConfigError(problems.map(locate), file);
+  return targets;
+}
+
+/** The folders to watch for `patterns`: each one's part before its first wildcard. */
+export function watchedFolders(patterns: readonly string[], dir: string): string[] {
+  const folders = patterns.map((pattern) => {
+    const fixed = pattern
+      .split('/')
+      .filter((_, index, parts) => parts.slice(0, index + 1).every((part) => !/[*?[{]/.test(part)));
+    return join(dir, ...fixed.slice(0, /[*?[{]/.test(pattern) ? fixed.length : -1));
+  });
+  return [...new Set(folders)];
+}
+
+/** Every matched file's name and text, to tell a change that matters from other events. */
+export function targetFilesText(patterns: readonly string[], dir: string): string {
+  return globSync([...patterns], { cwd: dir, onlyFiles: true })
+    .sort()
+    .map((file) => {
+      try {
+        return `${file}\n${readFileSync(join(dir, file), 'utf8')}`;
+      } catch {
+        return `${file}\n(unreadable)`;
+      }
+    })
+    .join('\n');
+}
