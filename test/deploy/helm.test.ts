@@ -1,12 +1,15 @@
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
 import {
-  buildHelmRender,
   configProblems,
+  helm,
+  helmTemplate,
   podProblems,
   podSpecs,
+  parseManifests,
   schemaProblems,
   type Manifest,
 } from '../helpers/kubernetes';
@@ -21,10 +24,13 @@ const validValues = new Ajv({ allErrors: true, strict: false }).compile(
   JSON.parse(read(CHART, 'values.schema.json')) as object,
 );
 
-let render: (args: string[]) => Manifest[];
-beforeAll(() => {
-  render = buildHelmRender();
-});
+/** `helm template` of this chart with values files from the fixtures, then `--set`s. */
+const render = (files: string[] = [], set: string[] = []) =>
+  helmTemplate(
+    CHART,
+    files.map((file) => join(FIXTURES, file)),
+    set,
+  );
 
 const byKind = (docs: Manifest[], kind: string) => docs.filter((doc) => doc.kind === kind);
 const configOf = (docs: Manifest[]) =>
@@ -63,10 +69,25 @@ describe('helm/redis-health-sidecar values', () => {
   });
 });
 
-describe('helm/redis-health-sidecar rendered', () => {
+describe('helm/redis-health-sidecar with the real helm', () => {
+  test.each([
+    [[]],
+    [['all-on.yaml']],
+    [['all-on.yaml', 'deployment-off.yaml']],
+    [['sharded.yaml']],
+  ])('helm lint passes with %j', (files: string[]) => {
+    const output = helm([
+      'lint',
+      '--strict',
+      CHART,
+      ...files.flatMap((f) => ['-f', join(FIXTURES, f)]),
+    ]);
+    expect(output).toContain('1 chart(s) linted, 0 chart(s) failed');
+  });
+
   test('defaults: a ConfigMap, a Deployment and a Service, all valid', () => {
-    const docs = render(['-chart', CHART]);
-    expect(docs.map((doc) => doc.kind)).toEqual(['ConfigMap', 'Deployment', 'Service']);
+    const docs = render();
+    expect(docs.map((doc) => doc.kind)).toEqual(['ConfigMap', 'Service', 'Deployment']);
     expect(docs.flatMap(schemaProblems)).toEqual([]);
     expect(podSpecs(docs).flatMap((pod) => podProblems(pod))).toEqual([]);
     expect(configProblems(configOf(docs))).toEqual([]);
@@ -80,10 +101,11 @@ describe('helm/redis-health-sidecar rendered', () => {
   });
 
   test('all on: monitors, rules, passwords from Secrets as files, env for ${VARS}', () => {
-    const docs = render(['-chart', CHART, '-f', join(FIXTURES, 'all-on.yaml')]);
-    expect(docs.map((doc) => doc.kind)).toEqual([
+    const docs = render(['all-on.yaml']);
+    expect(docs.map((doc) => doc.kind).sort()).toEqual([
       'ConfigMap',
       'Deployment',
+      'PodDisruptionBudget',
       'PodMonitor',
       'PrometheusRule',
       'Service',
@@ -117,29 +139,96 @@ describe('helm/redis-health-sidecar rendered', () => {
     ]);
   });
 
-  test('deployment off: only the ConfigMap for pods that include the container', () => {
-    const docs = render([
-      '-chart',
-      CHART,
-      '-f',
-      join(FIXTURES, 'all-on.yaml'),
-      '-f',
-      join(FIXTURES, 'deployment-off.yaml'),
+  test('sharded: a StatefulSet of M pods finding their shard from POD_NAME, a headless Service, monitors that select every shard', () => {
+    const docs = render(['all-on.yaml', 'sharded.yaml']);
+    expect(docs.flatMap(schemaProblems)).toEqual([]);
+    expect(byKind(docs, 'Deployment')).toEqual([]);
+    const [set] = byKind(docs, 'StatefulSet') as Array<
+      Manifest & { spec: Record<string, unknown> }
+    >;
+    expect(set?.spec).toMatchObject({
+      replicas: 4,
+      serviceName: 'release-redis-health-sidecar-headless',
+      podManagementPolicy: 'Parallel',
+    });
+    const [pod] = podSpecs(docs);
+    const container = pod!.containers[0]!;
+    expect(container.args).toEqual([
+      '--config',
+      '/etc/redis-health/config.yaml',
+      '--listen',
+      '0.0.0.0:19121',
+      '--total-shards',
+      '4',
     ]);
-    expect(docs.map((doc) => doc.kind)).toEqual(['ConfigMap', 'PodMonitor', 'PrometheusRule']);
+    expect(container.env).toContainEqual({
+      name: 'POD_NAME',
+      valueFrom: { fieldRef: { fieldPath: 'metadata.name' } },
+    });
+    const headless = byKind(docs, 'Service').find((doc) => doc.metadata.name.endsWith('-headless'));
+    expect(headless?.spec).toMatchObject({ clusterIP: 'None' });
+    // Every shard's pod carries the labels the Service, PodMonitor and PDB select.
+    const podLabels = (set?.spec.template as { metadata: { labels: Record<string, string> } })
+      .metadata.labels;
+    const selectors = [
+      ...byKind(docs, 'Service').map((doc) => (doc.spec as { selector: object }).selector),
+      ...byKind(docs, 'PodDisruptionBudget').map(
+        (doc) => (doc.spec as { selector: { matchLabels: object } }).selector.matchLabels,
+      ),
+    ];
+    expect(selectors.length).toBe(3);
+    for (const selector of selectors) expect(podLabels).toMatchObject(selector);
+    // The PodMonitor takes every pod with a port named redis-health, each shard's included.
+    expect(byKind(docs, 'PodMonitor')[0]?.spec).toMatchObject({
+      podMetricsEndpoints: [{ port: 'redis-health' }],
+    });
+    expect(container.ports).toContainEqual(expect.objectContaining({ name: 'redis-health' }));
   });
 
-  test('another chart adds the sidecar container to its pods with the named templates', () => {
-    const docs = render(['-chart', join(FIXTURES, 'app-chart'), '-dependency', CHART]);
-    expect(docs.map((doc) => doc.kind)).toEqual(['ConfigMap', 'Deployment']);
-    expect(docs.flatMap(schemaProblems)).toEqual([]);
-    expect(byKind(docs, 'ConfigMap')[0]!.metadata.name).toBe('orders-redis-health');
-    const [pod] = podSpecs(docs);
-    expect(pod!.containers.map((container) => container.name)).toEqual(['orders', 'redis-health']);
-    expect(podProblems(pod!)).toEqual([]);
-    expect(pod!.volumes).toContainEqual({
-      name: 'redis-health-config',
-      configMap: { name: 'orders-redis-health' },
+  test('deployment off: only the ConfigMap for pods that include the container', () => {
+    const docs = render(['all-on.yaml', 'deployment-off.yaml']);
+    expect(docs.map((doc) => doc.kind).sort()).toEqual([
+      'ConfigMap',
+      'PodMonitor',
+      'PrometheusRule',
+    ]);
+  });
+
+  describe('another chart adds the sidecar to its pods with the named templates', () => {
+    let app: string;
+    beforeAll(() => {
+      // The app chart with this chart unpacked in its charts/, as `helm dependency build` leaves it.
+      app = join(mkdtempSync(join(tmpdir(), 'app-chart-')), 'orders');
+      cpSync(join(FIXTURES, 'app-chart'), app, { recursive: true });
+      cpSync(CHART, join(app, 'charts', 'redis-health-sidecar'), { recursive: true });
+    });
+    afterAll(() => rmSync(join(app, '..'), { recursive: true, force: true }));
+
+    test('as a second container', () => {
+      const docs = parseManifests(helm(['template', 'orders', app]));
+      expect(docs.map((doc) => doc.kind)).toEqual(['ConfigMap', 'Deployment']);
+      expect(docs.flatMap(schemaProblems)).toEqual([]);
+      expect(byKind(docs, 'ConfigMap')[0]!.metadata.name).toBe('orders-redis-health');
+      const [pod] = podSpecs(docs);
+      expect(pod!.containers.map((container) => container.name)).toEqual([
+        'orders',
+        'redis-health',
+      ]);
+      expect(podProblems(pod!)).toEqual([]);
+      expect(pod!.volumes).toContainEqual({
+        name: 'redis-health-config',
+        configMap: { name: 'orders-redis-health' },
+      });
+    });
+
+    test('as a native sidecar: an init container with restartPolicy Always', () => {
+      const docs = parseManifests(helm(['template', 'orders', app, '--set', 'nativeSidecar=true']));
+      expect(docs.flatMap(schemaProblems)).toEqual([]);
+      const [pod] = podSpecs(docs);
+      expect(pod!.containers.map((container) => container.name)).toEqual(['orders']);
+      expect(pod!.initContainers).toEqual([
+        expect.objectContaining({ name: 'redis-health', restartPolicy: 'Always' }),
+      ]);
     });
   });
 });

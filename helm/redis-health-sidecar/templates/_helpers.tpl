@@ -53,21 +53,39 @@ The sidecar container. Other charts add it to their pods with this chart as a de
   volumes:
     {{- include "redis-health-sidecar.volumes" (dict "values" (index .Values "redis-health-sidecar") "configMap" "NAME") | nindent 4 }}
 Argument: a dict with "values" (this chart's values) and "configMap" (the ConfigMap holding
-config.yaml, as rendered by this chart's configmap.yaml).
+config.yaml, as rendered by this chart's configmap.yaml); optionally "native" (true: render it
+for initContainers as a native sidecar, Kubernetes 1.29+) and "shards" (the StatefulSet's
+replicas when sharded).
 */}}
 {{- define "redis-health-sidecar.container" -}}
 {{- $v := .values -}}
+{{- $shards := int (.shards | default 1) -}}
 - name: redis-health
   image: "{{ $v.image.repository }}:{{ $v.image.tag }}"
   imagePullPolicy: {{ $v.image.pullPolicy | default "IfNotPresent" }}
+  {{- if .native }}
+  # A native sidecar (Kubernetes 1.29+): started before the app's containers, restarted on its own.
+  restartPolicy: Always
+  {{- end }}
   args:
     - --config
     - /etc/redis-health/config.yaml
     - --listen
     - "0.0.0.0:{{ $v.service.port }}"
-  {{- with $v.env }}
+    {{- if gt $shards 1 }}
+    # The shard is the ordinal at the end of POD_NAME (a StatefulSet pod).
+    - --total-shards
+    - "{{ $shards }}"
+    {{- end }}
+  {{- if or $v.env (gt $shards 1) }}
   env:
+    {{- if gt $shards 1 }}
+    - name: POD_NAME
+      valueFrom: { fieldRef: { fieldPath: metadata.name } }
+    {{- end }}
+    {{- with $v.env }}
     {{- toYaml . | nindent 4 }}
+    {{- end }}
   {{- end }}
   ports:
     - name: redis-health
