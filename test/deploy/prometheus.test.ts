@@ -33,7 +33,7 @@ function whoOf(labels: Record<string, string>): string {
 describe('deploy/prometheus', () => {
   test('the alert rules load', () => {
     const run = promtool(['check', 'rules', file('alerts.yaml')]);
-    expect(run.output).toContain('SUCCESS: 15 rules found');
+    expect(run.output).toContain('SUCCESS: 17 rules found');
     expect(run.status).toBe(0);
   });
 

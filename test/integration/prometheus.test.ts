@@ -156,7 +156,7 @@ test('Prometheus scrapes the sidecar and its /probe endpoint', async () => {
   const probe = await prometheus.query('probe_success{job="redis-health-probe"}');
   expect(probe.map((s) => [s.metric.instance, s.value[1]])).toEqual([['main', '1']]);
   const rules = await prometheus.api<{ groups: Array<{ rules: unknown[] }> }>('rules');
-  expect(rules.groups[0]?.rules).toHaveLength(15);
+  expect(rules.groups[0]?.rules).toHaveLength(17);
 });
 
 test('every dashboard query runs and returns data', async () => {
@@ -189,12 +189,11 @@ test('Redis stops: RedisHealthTargetDown goes pending with the shipped rules', a
       const { alerts } = await prometheus.api<{ alerts: Array<NonNullable<typeof alert>> }>(
         'alerts',
       );
-      // The /probe job exports redis_health_up too; look for the sidecar job's alert.
+      // One alert per Redis address, whichever targets and sidecars watch it.
       alert = alerts.find(
         (a) =>
           a.labels.alertname === 'RedisHealthTargetDown' &&
-          a.labels.target === 'main' &&
-          a.labels.job === 'redis-health',
+          a.labels.address === `127.0.0.1:${master.port}`,
       );
       return alert !== undefined;
     },
@@ -202,8 +201,9 @@ test('Redis stops: RedisHealthTargetDown goes pending with the shipped rules', a
   );
   console.log(`RedisHealthTargetDown ${alert!.state} ${Date.now() - started} ms after SIGKILL`);
   expect(['pending', 'firing']).toContain(alert!.state);
-  expect(alert!.labels).toMatchObject({
+  expect(alert!.labels).toEqual({
+    alertname: 'RedisHealthTargetDown',
     severity: 'critical',
-    instance: sidecar.replace('http://', ''),
+    address: `127.0.0.1:${master.port}`,
   });
 });
