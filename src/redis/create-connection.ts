@@ -178,16 +178,19 @@ export function createConnection(target: Target): TargetConnection {
       if (client.status !== 'ready' || socket?.remoteAddress === undefined) return undefined;
       return formatHostPort(socket.remoteAddress, socket.remotePort ?? '');
     },
-    async close(timeoutMs) {
-      if (client.status !== 'ready') {
-        client.disconnect();
-        return;
-      }
-      const timer = setTimeout(() => client.disconnect(), timeoutMs);
-      await client.quit().catch(() => client.disconnect());
-      clearTimeout(timer);
-    },
+    close: (timeoutMs) => quit(client, timeoutMs),
   };
+}
+
+/** Sends QUIT when connected, bounded by `timeoutMs`, then closes; just closes otherwise. */
+export async function quit(client: Redis, timeoutMs: number): Promise<void> {
+  if (client.status !== 'ready') {
+    client.disconnect();
+    return;
+  }
+  const timer = setTimeout(() => client.disconnect(), timeoutMs);
+  await client.quit().catch(() => client.disconnect());
+  clearTimeout(timer);
 }
 
 /**

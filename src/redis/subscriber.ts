@@ -1,7 +1,13 @@
 import Redis from 'ioredis';
 import type { Target } from '../config/types';
 import type { PubsubSubscriber } from '../probe/pubsub-check';
-import { connectionOptions, refreshAccess, saidBeforeClosing, settle } from './create-connection';
+import {
+  connectionOptions,
+  quit,
+  refreshAccess,
+  saidBeforeClosing,
+  settle,
+} from './create-connection';
 
 /**
  * The second connection of a target with `pubsub`: subscribed to its channel, it hands each
@@ -55,14 +61,6 @@ export function createSubscriber(
     drop() {
       client.disconnect();
     },
-    async close(timeoutMs) {
-      if (client.status !== 'ready') {
-        client.disconnect();
-        return;
-      }
-      const timer = setTimeout(() => client.disconnect(), timeoutMs);
-      await client.quit().catch(() => client.disconnect());
-      clearTimeout(timer);
-    },
+    close: (timeoutMs) => quit(client, timeoutMs),
   };
 }
