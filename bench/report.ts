@@ -264,6 +264,10 @@ function renderCheckCost(cc: Results['checkCost']): string[] {
       ]),
     ),
     '',
+    'The cluster row is a whole cluster probe (CLUSTER INFO to one node, PING to each of the 3 ' +
+      'masters, CLUSTER NODES on the INFO schedule) over all six nodes, so its "added" column ' +
+      'compares it with a single server, not with a cluster without checks.',
+    '',
   ];
 }
 

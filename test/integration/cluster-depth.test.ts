@@ -55,7 +55,7 @@ const metric = async (name: string) => {
 const byAddress = (address: string) =>
   nodes.find((node) => `${node.host}:${node.port}` === address) as RedisServer;
 
-test('every master with its replica; then a replica dies, then its master', async () => {
+test('every master with its replica; a replica dies and comes back, dies again, then its master', async () => {
   await waitFor('each master lists one replica, up', async () => {
     const view = await cluster();
     return (
@@ -84,6 +84,16 @@ test('every master with its replica; then a replica dies, then its master', asyn
     { address: replicaAddress, up: false },
   ]);
   expect(view.state).toBe('ok');
+
+  // The replica comes back (same port, same nodes.conf): covered again.
+  await byAddress(replicaAddress).restart();
+  await waitFor('every master with a replica again', async () => {
+    return (await metric('redis_health_cluster_masters_without_replica')) === 0;
+  });
+  await byAddress(replicaAddress).kill();
+  await waitFor('one master without a replica again', async () => {
+    return (await metric('redis_health_cluster_masters_without_replica')) === 1;
+  });
 
   // Its master now has no replica to fail over to: its slots fail with it.
   await byAddress(first?.address ?? '').kill();
