@@ -22,6 +22,8 @@ export interface ConnectCheckOptions {
   /** How often to try again while the check fails. */
   retryMs: number;
   stalled?: StallGauge | undefined;
+  /** Source of the first check's spread; injected so tests can pin it. */
+  random?: () => number;
 }
 
 export interface ConnectCheck {
@@ -42,8 +44,8 @@ const QUIT_TIMEOUT_MS = 1000;
  * Opens a brand-new connection the whole way (DNS, TCP, TLS with the current files, AUTH with
  * the current password, SELECT, PING) every `everyMs`, then QUITs it: what a long-lived
  * connection answering PONG cannot show (maxclients full, a rotated password, an expired
- * certificate, a disabled ACL user). The first check is one period after start, since the
- * probe connection's own first connect went the same way. While it fails it is retried every
+ * certificate, a disabled ACL user). The first check is within one period after start (the
+ * probe connection's own first connect went the same way), spread over its second half. While it fails it is retried every
  * `retryMs`, so recovery shows within a probe interval.
  */
 export function createConnectCheck(
@@ -51,7 +53,9 @@ export function createConnectCheck(
   options: ConnectCheckOptions,
   now: () => number = Date.now,
 ): ConnectCheck {
-  let dueAt = now() + options.everyMs;
+  // The first check falls in the second half of the first period, so a thousand targets
+  // started together do not open a thousand connections in the same second every minute.
+  let dueAt = now() + options.everyMs * (1 - (options.random ?? Math.random)() / 2);
   let view: ConnectView | undefined;
   let certificate: CertificateView | undefined;
   return {

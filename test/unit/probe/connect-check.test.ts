@@ -21,7 +21,7 @@ function opener() {
   return { open, state };
 }
 
-const options = { everyMs: 60_000, timeoutMs: 100, retryMs: 5_000 };
+const options = { everyMs: 60_000, timeoutMs: 100, retryMs: 5_000, random: () => 0 };
 
 test('the first check waits one period (the probe connection has just connected), then one per period', async () => {
   let now = 0;
@@ -82,4 +82,20 @@ test('put off while the kept connection fails: the target is down already', asyn
   expect(state.opened).toBe(0);
   await check.run(true);
   expect(state.opened).toBe(1);
+});
+
+test('the first checks of targets started together are spread over the second half of the period', async () => {
+  const firstAt = async (random: number) => {
+    let now = 0;
+    const { open, state } = opener();
+    const check = createConnectCheck(open, { ...options, random: () => random }, () => now);
+    while (state.opened === 0) {
+      now += 1000;
+      await check.run();
+    }
+    return now;
+  };
+  expect(await firstAt(0)).toBe(60_000);
+  expect(await firstAt(0.5)).toBe(45_000);
+  expect(await firstAt(0.999)).toBe(31_000);
 });
