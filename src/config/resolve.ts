@@ -16,26 +16,21 @@ export function resolveConfig(
   files?: TargetFiles,
 ): Config {
   const seen = new Map<string, string>();
-  const unique = (target: Target, origin: string, keys: PropertyKey[]) => {
-    const earlier = seen.get(target.name);
+  /** Names must be unique across the file and the target files: the second use is the problem. */
+  const unique = (name: string, origin: string, keys: PropertyKey[]) => {
+    const earlier = seen.get(name);
     if (earlier !== undefined) {
-      problems.push({ keys, message: `"${target.name}" is already the name of ${earlier}` });
+      problems.push({ keys, message: `"${name}" is already the name of ${earlier}` });
     }
-    seen.set(target.name, origin);
+    seen.set(name, origin);
   };
   const targets = input.targets.flatMap((target, index) => {
-    const resolved = resolveTarget(target, input.defaults, ['targets', index], problems);
-    // A target that did not resolve still takes its name.
-    unique(resolved ?? ({ name: target.name } as Target), `targets[${index}]`, [
-      'targets',
-      index,
-      'name',
-    ]);
-    return resolved ?? [];
+    unique(target.name, `targets[${index}]`, ['targets', index, 'name']);
+    return resolveTarget(target, input.defaults, ['targets', index], problems) ?? [];
   });
   for (const [file, fileTargets] of Object.entries(files?.byFile ?? {})) {
     fileTargets.forEach((target, index) => {
-      unique(target, `${file}[${index}]`, ['targetFiles', `${file}[${index}]`]);
+      unique(target.name, `${file}[${index}]`, ['targetFiles', `${file}[${index}]`]);
       targets.push(target);
     });
   }
