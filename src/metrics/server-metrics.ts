@@ -14,15 +14,17 @@ export function addServerMetrics(
   exposition: Exposition,
   statuses: () => readonly TargetStatus[],
 ): void {
-  const fromFacts = (
-    name: string,
-    help: string,
-    read: (facts: ServerFacts) => number | undefined,
-  ) =>
-    addTargetGauge(exposition, statuses, name, help, (status) => {
-      const facts = status.info?.facts;
-      return facts === undefined ? undefined : read(facts);
-    });
+  /** Gauges read from one part of a target's status; no series where that part is absent. */
+  const gaugesOf =
+    <T>(part: (status: TargetStatus) => T | undefined) =>
+    (name: string, help: string, read: (view: T) => number | undefined) =>
+      addTargetGauge(exposition, statuses, name, help, (status) => {
+        const view = part(status);
+        return view === undefined ? undefined : read(view);
+      });
+  const fromFacts = gaugesOf<ServerFacts>((status) => status.info?.facts);
+  const fromCluster = gaugesOf<ClusterView>((status) => status.cluster);
+  const fromSentinels = gaugesOf<SentinelView>((status) => status.sentinels);
 
   addComputedGauge(
     exposition,
@@ -102,14 +104,6 @@ export function addServerMetrics(
     'The last pub/sub round trip of a target with pubsub: PUBLISH on the probe connection to arrival on the subscribed one.',
     (status) => status.pubsubSeconds,
   );
-  const fromCluster = (
-    name: string,
-    help: string,
-    read: (view: ClusterView) => number | undefined,
-  ) =>
-    addTargetGauge(exposition, statuses, name, help, (status) =>
-      status.cluster === undefined ? undefined : read(status.cluster),
-    );
   fromCluster(
     'redis_health_cluster_slots_fail',
     'Hash slots served by nodes the cluster agrees are failing (CLUSTER INFO cluster_slots_fail).',
@@ -130,10 +124,6 @@ export function addServerMetrics(
     'Masters none of whose replicas is reachable: the next failure of one of them loses its slots.',
     (view) => view.mastersWithoutReplica,
   );
-  const fromSentinels = (name: string, help: string, read: (view: SentinelView) => number) =>
-    addTargetGauge(exposition, statuses, name, help, (status) =>
-      status.sentinels === undefined ? undefined : read(status.sentinels),
-    );
   fromSentinels(
     'redis_health_sentinels_answering',
     'Sentinels of a sentinel target that answered SENTINEL CKQUORUM (OK or NOQUORUM).',

@@ -1,4 +1,5 @@
 import type { CertificateView } from '../redis/peer-certificate';
+import { QUIT_TIMEOUT_MS } from './report';
 import type { ProbeResult } from './result';
 import { isInconclusive } from './result';
 import { runProbe, type ProbeConnection, type StallGauge } from './run-probe';
@@ -37,16 +38,13 @@ export interface ConnectCheck {
   certificate(): CertificateView | undefined;
 }
 
-/** How long QUIT may take on a checked connection; it closes in the background. */
-const QUIT_TIMEOUT_MS = 1000;
-
 /**
  * Opens a brand-new connection the whole way (DNS, TCP, TLS with the current files, AUTH with
  * the current password, SELECT, PING) every `everyMs`, then QUITs it: what a long-lived
  * connection answering PONG cannot show (maxclients full, a rotated password, an expired
  * certificate, a disabled ACL user). The first check is within one period after start (the
- * probe connection's own first connect went the same way), spread over its second half. While it fails it is retried every
- * `retryMs`, so recovery shows within a probe interval.
+ * probe connection's own first connect went the same way), spread over its second half. While
+ * it fails it is retried every `retryMs`, so recovery shows within a probe interval.
  */
 export function createConnectCheck(
   open: () => FreshConnection,
@@ -65,7 +63,7 @@ export function createConnectCheck(
       const connection = open();
       const started = performance.now();
       const result = await runProbe(connection, options.timeoutMs, options.stalled);
-      void connection.close(QUIT_TIMEOUT_MS);
+      void connection.close(QUIT_TIMEOUT_MS); // in the background
       certificate = connection.certificate() ?? certificate;
       // The sidecar's own stall says nothing about Redis: keep the last outcome, try next probe.
       if (isInconclusive(result)) {

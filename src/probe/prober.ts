@@ -7,12 +7,9 @@ import { createSubscriber } from '../redis/subscriber';
 import { createClusterProbe } from './cluster-probe';
 import { createConnectCheck, type FreshConnection } from './connect-check';
 import { createRedisProbe } from './redis-probe';
-import type { ProbeReport, TargetProber } from './report';
+import { QUIT_TIMEOUT_MS, type ProbeReport, type TargetProber } from './report';
 import type { StallGauge } from './run-probe';
 import { createSentinelCheck, type SentinelCheck } from './sentinel-check';
-
-/** How long QUIT may take per connection at shutdown. */
-const QUIT_TIMEOUT_MS = 1000;
 
 /** What probers share: how to tell the sidecar's own stalls (none for a one-off `check`). */
 export interface ProbeContext {
@@ -123,14 +120,9 @@ function createSentinels(
   const { sentinel } = target;
   if (sentinel === undefined) return undefined;
   const addresses = sentinel.sentinels.map(({ host, port }) => formatHostPort(host, port));
+  // A sentinel is reached as a plain node with the sentinels' own credentials and TLS.
   const open = (address: string) => {
-    const node: Target = {
-      ...target,
-      mode: 'standalone',
-      endpoint: sentinel.sentinels[addresses.indexOf(address)] ?? target.endpoint,
-      address,
-      db: 0,
-    };
+    const node = nodeTarget(target, address);
     delete node.sentinel;
     delete node.passwordFile;
     delete node.username;

@@ -45,6 +45,9 @@ export function latencyTrusted(report: ProbeReport): boolean {
   return result.ok && stalledMs < STALLED_SHARE * result.seconds * 1000;
 }
 
+/** How long QUIT may take per connection: at shutdown, and for the checks' short connections. */
+export const QUIT_TIMEOUT_MS = 1000;
+
 /** How one target is probed: built by `createProber` from the redis/ and probe/ modules. */
 export interface TargetProber {
   probe(): Promise<ProbeReport>;

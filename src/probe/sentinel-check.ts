@@ -1,5 +1,6 @@
 import { safeMessage } from '../logging/redact';
 import type { FreshConnection } from './connect-check';
+import { QUIT_TIMEOUT_MS } from './report';
 import { runCommand, type StallGauge } from './run-probe';
 
 /** One sentinel's answer to `SENTINEL CKQUORUM`. */
@@ -36,9 +37,6 @@ export interface SentinelCheck {
   run(): Promise<SentinelView | undefined>;
 }
 
-/** How long QUIT may take on a sentinel connection; it closes in the background. */
-const QUIT_TIMEOUT_MS = 1000;
-
 /**
  * Asks each configured sentinel `SENTINEL CKQUORUM <master>` on a connection of its own, all at
  * once and every `everyMs` (the INFO schedule), against the sentinels only: how many answer,
@@ -57,7 +55,7 @@ export function createSentinelCheck(
     const connection = open(address);
     const command = ['SENTINEL', 'CKQUORUM', options.masterName] as const;
     const reply = await runCommand(connection, command, options.timeoutMs, options.stalled);
-    void connection.close(QUIT_TIMEOUT_MS);
+    void connection.close(QUIT_TIMEOUT_MS); // in the background
     if (reply.ok) return { address, answered: true, message: safeMessage(String(reply.reply)) };
     if (reply.reason === 'inconclusive') return undefined;
     // NOQUORUM is an error reply, but an answer all the same.

@@ -38,7 +38,7 @@ export function createClusterConnections(target: Target): ClusterConnections {
   };
 }
 
-/** A cluster node as a plain target of its own, with the cluster target's credentials and TLS. */
+/** A node (of a cluster, or a sentinel) as a plain target of its own, with the target's credentials and TLS. */
 export function nodeTarget(target: Target, address: string): Target {
   const node: Target = {
     ...target,
