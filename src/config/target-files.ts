@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { globSync } from 'tinyglobby';
+import type * as Tinyglobby from 'tinyglobby';
+import { loadLazily } from '../load-lazily';
 import { expandEnv, type Env } from './env';
 import { ConfigError, type KeyedProblem } from './errors';
 import { describeIssue, readYaml } from './read-yaml';
 import { resolveTarget } from './resolve';
 import { targetListSchema, type CheckedConfig } from './schema';
 import type { Config, Target, TargetFiles } from './types';
+
+const tinyglobby = loadLazily<typeof Tinyglobby>('tinyglobby');
 
 /**
  * Reads the files `targetFiles` matches (globs relative to `dir`, in name order): each a YAML
@@ -22,7 +25,7 @@ export function readTargetFiles(
   previous: Config | undefined,
 ): TargetFiles | undefined {
   if (input.targetFiles === undefined) return undefined;
-  const files = globSync(input.targetFiles, { cwd: dir, onlyFiles: true }).sort();
+  const files = tinyglobby().globSync(input.targetFiles, { cwd: dir, onlyFiles: true }).sort();
   const byFile: Record<string, Target[]> = {};
   const broken: string[] = [];
   const fatal: string[] = [];
@@ -85,7 +88,8 @@ export function watchedFolders(patterns: readonly string[], dir: string): string
 
 /** Every matched file's name and text, to tell a change that matters from other events. */
 export function targetFilesText(patterns: readonly string[], dir: string): string {
-  return globSync([...patterns], { cwd: dir, onlyFiles: true })
+  return tinyglobby()
+    .globSync([...patterns], { cwd: dir, onlyFiles: true })
     .sort()
     .map((file) => {
       try {

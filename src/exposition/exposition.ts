@@ -2,10 +2,12 @@ import { Registry } from 'prom-client';
 import { writeSources, type Family, type Source, type TextFormat } from './text-format';
 import { writeText } from './text-writer';
 
-/** A rendered page of metrics. */
+/** A rendered page of metrics: its bytes in chunks, sent one after another. */
 export interface MetricsPage {
   contentType: string;
-  body: Buffer;
+  chunks: readonly Buffer[];
+  /** Bytes in all chunks. */
+  length: number;
 }
 
 /** Something that is done with a body once it emits `close` (an HTTP response). */
@@ -19,8 +21,8 @@ export interface Exposition {
   /** Renders a prom-client registry's metrics here too (default process metrics and the like). */
   include(registry: Registry): void;
   /**
-   * Renders in the format `accept` asks for. The body's buffer is reused for a later page once
-   * `sending` closes, so it must not be kept past that.
+   * Renders in the format `accept` asks for. The chunks are reused for a later page once
+   * `sending` closes, so they must not be kept past that.
    */
   render(accept: string | undefined, sending: Sending): Promise<MetricsPage>;
 }
@@ -39,7 +41,8 @@ export function createExposition(): Exposition {
           format === 'openmetrics'
             ? Registry.OPENMETRICS_CONTENT_TYPE
             : Registry.PROMETHEUS_CONTENT_TYPE,
-        body: rendered.body,
+        chunks: rendered.chunks,
+        length: rendered.length,
       };
     },
   };

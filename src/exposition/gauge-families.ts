@@ -1,6 +1,5 @@
 import type { Exposition } from './exposition';
-import { labelPairs } from './text-format';
-import { encodeLines, type EncodedLines } from './text-writer';
+import { labelPairs, targetLabel } from './text-format';
 
 export interface Sample {
   labels: Record<string, string | undefined>;
@@ -50,16 +49,8 @@ export function addTargetGauge<Item extends OfTarget>(
   help: string,
   read: (item: Item) => number | undefined,
 ): void {
-  // Each target's `NAME{target="..."} `, encoded once per target object (a reload makes new ones).
-  const starts = new WeakMap<object, EncodedLines>();
-  const start = ({ target }: Item) => {
-    let lines = starts.get(target);
-    if (lines === undefined) {
-      lines = encodeLines([`${name}{${labelPairs({ target: target.name })}} `]);
-      starts.set(target, lines);
-    }
-    return lines;
-  };
+  const before = Buffer.from(`${name}{`);
+  const after = Buffer.from('} ');
   exposition.add({
     name,
     help,
@@ -67,7 +58,7 @@ export function addTargetGauge<Item extends OfTarget>(
     write(out) {
       for (const item of items()) {
         const value = read(item);
-        if (value !== undefined) out.sample(start(item), 0, value);
+        if (value !== undefined) out.sample(before, targetLabel(item.target), after, value);
       }
     },
   });

@@ -1,10 +1,9 @@
 import type { Exposition } from './exposition';
-import { labelPairs } from './text-format';
-import { encodeLines, type EncodedLines } from './text-writer';
+import { labelPairs, targetLabel } from './text-format';
 
 /** Series that belong to targets: created (at zero) for a new target, deleted with it. */
 interface PerTarget {
-  add(target: string): void;
+  add(target: { readonly name: string }): void;
   remove(target: string): void;
 }
 
@@ -18,8 +17,8 @@ export interface TargetHistogram extends PerTarget {
 
 /**
  * A counter with one series per target and label set in `series` (the probe results, the breaker
- * transitions): a plain array of numbers per target, written out next to each series' line
- * start, encoded once when the target is added.
+ * transitions): a plain array of numbers per target, written out between the family's encoded
+ * label text and the target's.
  */
 export function addTargetCounter<Labels extends Record<keyof Labels, string>>(
   exposition: Exposition,
@@ -30,26 +29,30 @@ export function addTargetCounter<Labels extends Record<keyof Labels, string>>(
   const labelNames = Object.keys(series[0] ?? {}) as Array<keyof Labels>;
   const key = (labels: Labels) => labelNames.map((label) => labels[label]).join('\0');
   const index = new Map(series.map((labels, i) => [key(labels), i]));
-  const suffixes = series.map((labels) => `,${labelPairs(labels as Record<string, string>)}} `);
-  const counts = new Map<string, { lines: EncodedLines; values: Float64Array }>();
+  const before = Buffer.from(`${name}{`);
+  const afters = series.map((labels) =>
+    Buffer.from(`,${labelPairs(labels as Record<string, string>)}} `),
+  );
+  const counts = new Map<string, { label: Buffer; values: Float64Array }>();
 
   exposition.add({
     name,
     help,
     type: 'counter',
     write(out) {
-      for (const { lines, values } of counts.values()) {
-        for (let i = 0; i < values.length; i += 1) out.sample(lines, i, values[i]!);
+      for (const { label, values } of counts.values()) {
+        for (let i = 0; i < values.length; i += 1) {
+          out.sample(before, label, afters[i]!, values[i]!);
+        }
       }
     },
   });
 
   return {
     add(target) {
-      if (counts.has(target)) return;
-      const start = `${name}{${labelPairs({ target })}`;
-      counts.set(target, {
-        lines: encodeLines(suffixes.map((suffix) => start + suffix)),
+      if (counts.has(target.name)) return;
+      counts.set(target.name, {
+        label: targetLabel(target),
         values: new Float64Array(series.length),
       });
     },
@@ -74,35 +77,36 @@ export function addTargetHistogram(
   buckets: readonly number[],
 ): TargetHistogram {
   const bounds = [...buckets.map(String), '+Inf'];
-  const entries = new Map<string, { lines: EncodedLines; counts: Float64Array; sum: number }>();
+  const befores = [
+    ...bounds.map((le) => Buffer.from(`${name}_bucket{le="${le}",`)),
+    Buffer.from(`${name}_sum{`),
+    Buffer.from(`${name}_count{`),
+  ];
+  const after = Buffer.from('} ');
+  const entries = new Map<string, { label: Buffer; counts: Float64Array; sum: number }>();
 
   exposition.add({
     name,
     help,
     type: 'histogram',
     write(out) {
-      for (const { lines, counts, sum } of entries.values()) {
+      for (const { label, counts, sum } of entries.values()) {
         let total = 0;
         for (let i = 0; i < counts.length; i += 1) {
           total += counts[i]!;
-          out.sample(lines, i, total);
+          out.sample(befores[i]!, label, after, total);
         }
-        out.sample(lines, counts.length, sum);
-        out.sample(lines, counts.length + 1, total);
+        out.sample(befores[counts.length]!, label, after, sum);
+        out.sample(befores[counts.length + 1]!, label, after, total);
       }
     },
   });
 
   return {
     add(target) {
-      if (entries.has(target)) return;
-      const pair = labelPairs({ target });
-      entries.set(target, {
-        lines: encodeLines([
-          ...bounds.map((le) => `${name}_bucket{le="${le}",${pair}} `),
-          `${name}_sum{${pair}} `,
-          `${name}_count{${pair}} `,
-        ]),
+      if (entries.has(target.name)) return;
+      entries.set(target.name, {
+        label: targetLabel(target),
         counts: new Float64Array(bounds.length),
         sum: 0,
       });

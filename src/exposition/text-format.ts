@@ -79,6 +79,18 @@ export function labelPairs(labels: Record<string, string | number | undefined>):
   return text;
 }
 
+/** A target's `target="NAME"`, encoded once per target object and shared by every family. */
+const targetLabels = new WeakMap<object, Buffer>();
+
+export function targetLabel(target: { readonly name: string }): Buffer {
+  let label = targetLabels.get(target);
+  if (label === undefined) {
+    label = Buffer.from(labelPairs({ target: target.name }), 'utf8');
+    targetLabels.set(target, label);
+  }
+  return label;
+}
+
 const NEEDS_ESCAPE = /[\\\n"]/;
 
 function escape(text: string): string {

@@ -1,76 +1,78 @@
 /**
  * Writes exposition text straight into bytes. At 1000 targets /metrics is 44 000 lines (3 MB):
  * built as strings and joined they left megabytes of garbage per scrape, much of it in the old
- * generation. Written here, into a buffer reused between scrapes, with whole-number values
- * formatted digit by digit, they leave almost none.
+ * generation. Written here, into fixed-size chunks reused between scrapes, with whole-number
+ * values formatted digit by digit, they leave almost none; and a page never needs one large
+ * buffer (nor the copies of growing one), which inside a memory limit is what counts.
  */
 export interface TextWriter {
   /** Writes a string as UTF-8. */
   text(value: string): void;
-  /** Writes a whole sample line: the `index`th line start encoded beforehand, the value, a newline. */
-  sample(lines: EncodedLines, index: number, value: number): void;
+  /**
+   * Writes a whole sample line: `before`, the target's label pair, `after` (each encoded
+   * beforehand: the series' line start around its `target="..."`), the value, a newline.
+   */
+  sample(before: Buffer, label: Buffer, after: Buffer, value: number): void;
   /** Writes a sample value as prom-client does (`Nan`, `+Inf`, `-Inf`, else JavaScript's form). */
   value(value: number): void;
   /** Ends a line. */
   newline(): void;
 }
 
-/** Many short strings (one series' line up to its value, each) encoded into one buffer. */
-export interface EncodedLines {
-  bytes: Buffer;
-  /** Where each string ends in `bytes`. */
-  ends: Uint32Array;
-}
-
-export function encodeLines(lines: readonly string[]): EncodedLines {
-  const parts = lines.map((line) => Buffer.from(line, 'utf8'));
-  let end = 0;
-  return {
-    bytes: Buffer.concat(parts),
-    ends: Uint32Array.from(parts, (part) => (end += part.length)),
-  };
-}
-
 const NEWLINE = 0x0a;
 const ZERO = 0x30;
 
-/** Buffers kept for the next render: a scrape's output is about the size of the last one. */
+/** Chunks are this big unless one line needs more. */
+const CHUNK = 64 * 1024;
+/** Chunks kept for the next render: after each render, as many as it used (a scrape's size is stable). */
 const idle: Buffer[] = [];
-const MAX_IDLE = 2;
 
-/** A rendered body, and how to give its memory back once it has been sent. */
+/** A rendered body as chunks, and how to give their memory back once they have been sent. */
 export interface Rendered {
-  body: Buffer;
-  /** The body must not be used after this; calling it is optional (unreturned memory is collected). */
+  chunks: readonly Buffer[];
+  /** Bytes in all chunks. */
+  length: number;
+  /** The chunks must not be used after this; calling it is optional (unreturned memory is collected). */
   release(): void;
 }
 
 /** Runs `write` against a fresh writer and returns the bytes it wrote. */
 export function writeText(write: (out: TextWriter) => void): Rendered {
-  let buffer = idle.pop() ?? Buffer.allocUnsafeSlow(64 * 1024);
+  const chunks: Buffer[] = [];
+  const full: Buffer[] = [];
+  let buffer = idle.pop() ?? Buffer.allocUnsafeSlow(CHUNK);
   let length = 0;
+  let total = 0;
+  /** Makes room for `bytes` more: the chunk is closed and a fresh one begun when it lacks them. */
   const reserve = (bytes: number) => {
     if (length + bytes <= buffer.length) return;
-    const larger = Buffer.allocUnsafeSlow(Math.max(buffer.length * 2, length + bytes));
-    buffer.copy(larger, 0, 0, length);
-    buffer = larger;
+    if (length > 0) {
+      chunks.push(buffer.subarray(0, length));
+      total += length;
+    }
+    full.push(buffer);
+    buffer =
+      bytes <= CHUNK
+        ? (idle.pop() ?? Buffer.allocUnsafeSlow(CHUNK))
+        : Buffer.allocUnsafeSlow(bytes);
+    length = 0;
   };
   const out: TextWriter = {
     text(value) {
       reserve(value.length * 3);
       length += buffer.write(value, length, 'utf8');
     },
-    sample({ bytes, ends }, index, value) {
-      const start = index === 0 ? 0 : ends[index - 1]!;
-      const end = ends[index]!;
+    sample(before, label, after, value) {
       const whole = isWhole(value);
       const other = whole ? '' : valueText(value);
-      reserve(end - start + 17 + other.length);
-      // A plain loop on locals: Buffer#copy makes a new view per call, which for lines this
+      reserve(before.length + label.length + after.length + 17 + other.length);
+      // Plain loops on locals: Buffer#copy makes a new view per call, which for runs this
       // short costs more than the copying.
       const into = buffer;
       let at = length;
-      for (let i = start; i < end; i += 1) into[at++] = bytes[i]!;
+      for (let i = 0; i < before.length; i += 1) into[at++] = before[i]!;
+      for (let i = 0; i < label.length; i += 1) into[at++] = label[i]!;
+      for (let i = 0; i < after.length; i += 1) into[at++] = after[i]!;
       at = whole ? writeDigits(into, at, value) : at + into.write(other, at, 'latin1');
       into[at++] = NEWLINE;
       length = at;
@@ -86,14 +88,18 @@ export function writeText(write: (out: TextWriter) => void): Rendered {
     },
   };
   write(out);
-  const full = buffer;
+  if (length > 0) chunks.push(buffer.subarray(0, length));
+  total += length;
+  full.push(buffer);
+  idle.length = Math.min(idle.length, full.length);
   let released = false;
   return {
-    body: full.subarray(0, length),
+    chunks,
+    length: total,
     release() {
       if (released) return;
       released = true;
-      if (idle.length < MAX_IDLE) idle.push(full);
+      for (const chunk of full) if (chunk.length === CHUNK) idle.push(chunk);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import type { Logger } from 'pino';
@@ -176,7 +177,9 @@ export function createApp(sources: HttpSources): Koa {
 
 function sendMetrics(ctx: Koa.Context, page: MetricsPage) {
   ctx.type = page.contentType;
-  ctx.body = page.body;
+  // A 3 MB page is sent chunk by chunk from where it was written, never copied into one buffer.
+  ctx.body = page.chunks.length === 1 ? page.chunks[0] : Readable.from(page.chunks);
+  ctx.length = page.length;
 }
 
 function notFound(ctx: Koa.Context, message: string) {

@@ -1,6 +1,9 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
+import { loadLazily } from '../load-lazily';
 import { redactUrls } from './redact';
+
+const pinoPretty = loadLazily<typeof PinoPretty>('pino-pretty');
 
 /** Keys whose values never reach a log line, wherever they appear. */
 const REDACTED = [
@@ -32,7 +35,7 @@ export function createLogger(level: string, options: LoggerOptions = {}): Logger
   const { format = 'json', destination, colorize = false } = options;
   const output =
     format === 'pretty'
-      ? pretty({
+      ? pinoPretty()({
           sync: true,
           colorize,
           translateTime: 'SYS:HH:MM:ss.l',

@@ -183,7 +183,7 @@ export function createMetrics(
   const perTargetSeries = [probes, changes, latency];
   return {
     listener: {
-      added: (target) => perTargetSeries.forEach((series) => series.add(target.name)),
+      added: (target) => perTargetSeries.forEach((series) => series.add(target)),
       removed: (target) => perTargetSeries.forEach((series) => series.remove(target.name)),
       started: (_target, lateMs) => lateness.observe(lateMs / 1000),
       probed(target, report) {

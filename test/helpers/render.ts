@@ -5,7 +5,8 @@ import type { Exposition } from '../../src/exposition/exposition';
 export async function renderPage(exposition: Exposition, accept?: string) {
   const response = new EventEmitter();
   const page = await exposition.render(accept, response);
-  const body = page.body.toString('utf8');
+  const body = Buffer.concat(page.chunks).toString('utf8');
+  expect(page.length).toBe(Buffer.byteLength(body));
   response.emit('close');
   return { contentType: page.contentType, body };
 }

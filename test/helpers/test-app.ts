@@ -63,7 +63,7 @@ export function useTestApp(): TestApp {
   const app: TestApp = { base: '', released: 0, sink: createLogSink(), ...fresh() };
   const page = (body: string, sending: { once(event: 'close', fn: () => void): unknown }) => {
     sending.once('close', () => void (app.released += 1));
-    return { contentType: 'text/plain', body: Buffer.from(body) };
+    return { contentType: 'text/plain', chunks: [Buffer.from(body)], length: body.length };
   };
   const checks = () => readinessChecks(app.statuses, app.shuttingDown);
 

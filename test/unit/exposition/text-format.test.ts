@@ -76,8 +76,8 @@ function perTargetRegistries() {
     registers: [theirs],
   });
   for (const target of ['main', ODD_TARGET, 'idle']) {
-    counter.add(target);
-    histogram.add(target);
+    counter.add({ name: target });
+    histogram.add({ name: target });
     for (const labels of results) theirCounter.inc({ target, ...labels }, 0);
     theirHistogram.zero({ target });
   }
@@ -184,10 +184,10 @@ describe('exposition', () => {
     exposition.include(registry);
     const first = new EventEmitter();
     const page = await exposition.render(undefined, first);
-    const copy = Buffer.from(page.body);
+    const copy = Buffer.concat(page.chunks);
     const other = new EventEmitter();
     await exposition.render(undefined, other);
-    expect(page.body.equals(copy)).toBe(true);
+    expect(Buffer.concat(page.chunks).equals(copy)).toBe(true);
     first.emit('close');
     other.emit('close');
   });

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
-import { encodeLines, valueText, writeText } from '../../../src/exposition/text-writer';
+import { valueText, writeText, type Rendered } from '../../../src/exposition/text-writer';
 
 const written = (write: Parameters<typeof writeText>[0]) => {
   const rendered = writeText(write);
-  const text = rendered.body.toString('utf8');
+  const text = Buffer.concat(rendered.chunks).toString('utf8');
+  expect(rendered.length).toBe(Buffer.byteLength(text));
   rendered.release();
   return text;
 };
@@ -33,40 +34,56 @@ describe('writeText', () => {
     fc.assert(
       fc.property(fc.oneof(fc.double(), fc.nat(), fc.maxSafeNat()), (value) => {
         expect(written((out) => out.value(value))).toBe(valueText(value));
-        expect(written((out) => out.sample(encodeLines(['a ', 'b ']), 1, value))).toBe(
-          `b ${valueText(value)}\n`,
+        expect(written((out) => out.sample(bytes('b{'), bytes('t="x"'), bytes('} '), value))).toBe(
+          `b{t="x"} ${valueText(value)}\n`,
         );
       }),
       { numRuns: 2000 },
     );
   });
 
-  test('text as UTF-8, encoded line starts, newlines; grows past its first buffer', () => {
-    const lines = encodeLines(['up{target="ä"} ', 'probes_total{target="b",result="ok"} ']);
-    const text = written((out) => {
-      for (let i = 0; i < 20_000; i += 1) out.sample(lines, i % 2, i);
+  test('text as UTF-8, encoded line parts, newlines; lines never split across chunks', () => {
+    const up = [bytes('up{'), bytes('target="ä"'), bytes('} ')] as const;
+    const probes = [bytes('probes_total{'), bytes('target="b"'), bytes(',result="ok"} ')] as const;
+    const rendered = writeText((out) => {
+      for (let i = 0; i < 20_000; i += 1) out.sample(...(i % 2 === 0 ? up : probes), i);
       out.text('# EOF µ\n');
     });
-    const rows = text.split('\n');
+    expect(rendered.chunks.length).toBeGreaterThan(1);
+    for (const chunk of rendered.chunks.slice(0, -1)) {
+      expect(chunk.at(-1)).toBe(0x0a);
+      expect(chunk.length).toBeLessThanOrEqual(64 * 1024);
+    }
+    const rows = Buffer.concat(rendered.chunks).toString('utf8').split('\n');
+    rendered.release();
     expect(rows).toHaveLength(20_002);
     expect(rows[0]).toBe('up{target="ä"} 0');
     expect(rows[19_999]).toBe('probes_total{target="b",result="ok"} 19999');
     expect(rows[20_000]).toBe('# EOF µ');
-    expect(Buffer.byteLength(text)).toBeGreaterThan(64 * 1024);
   });
 
-  test('a body not yet released is never written over; a released one is reused', () => {
+  test('a line longer than a chunk gets a chunk of its own size', () => {
+    const long = 'x'.repeat(100_000);
+    expect(written((out) => out.sample(bytes('a{'), bytes(long), bytes('} '), 1))).toBe(
+      `a{${long}} 1\n`,
+    );
+  });
+
+  test('chunks not yet released are never written over; released ones are reused', () => {
     const first = writeText((out) => out.text('first page'));
     const second = writeText((out) => out.text('second page'));
-    expect(first.body.toString()).toBe('first page');
-    expect(second.body.toString()).toBe('second page');
-    expect(second.body.buffer).not.toBe(first.body.buffer);
+    expect(text(first)).toBe('first page');
+    expect(text(second)).toBe('second page');
+    expect(second.chunks[0]!.buffer).not.toBe(first.chunks[0]!.buffer);
     first.release();
     first.release();
     const third = writeText((out) => out.text('third'));
-    expect(third.body.buffer).toBe(first.body.buffer);
-    expect(second.body.toString()).toBe('second page');
+    expect(third.chunks[0]!.buffer).toBe(first.chunks[0]!.buffer);
+    expect(text(second)).toBe('second page');
     second.release();
     third.release();
   });
 });
+
+const bytes = (text: string) => Buffer.from(text, 'utf8');
+const text = (rendered: Rendered) => Buffer.concat(rendered.chunks).toString('utf8');

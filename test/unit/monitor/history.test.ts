@@ -44,6 +44,39 @@ describe('history', () => {
     expect(buckets.at(-1)?.ok).toBe(1);
   });
 
+  test('slices skipped between probes read empty; a slice written again keeps its counts', () => {
+    const { history, main, advance } = setup();
+    history.listener.probed?.(main, refused);
+    advance(3 * 5000);
+    history.listener.probed?.(main, ok());
+    advance(-3 * 5000);
+    history.listener.probed?.(main, refused);
+    advance(3 * 5000);
+    expect(
+      history
+        .of('main')
+        .slice(-4)
+        .map(({ ok, failed }) => [ok, failed]),
+    ).toEqual([
+      [0, 2],
+      [0, 0],
+      [0, 0],
+      [1, 0],
+    ]);
+  });
+
+  test('a probe from before the window (the clock went back) is not counted, nor anything lost', () => {
+    const { history, main, advance } = setup();
+    history.listener.probed?.(main, ok());
+    advance(-20 * 60_000);
+    history.listener.probed?.(main, refused);
+    advance(20 * 60_000);
+    const buckets = history.of('main');
+    expect(buckets.reduce((sum, bucket) => sum + bucket.failed, 0)).toBe(0);
+    expect(buckets.at(-1)?.ok).toBe(1);
+    expect(history.events().map(({ kind }) => kind)).toEqual(['down']);
+  });
+
   test('events: down and up once per change, breaker moves with their reason, reloads, stalls', () => {
     const { history, main, advance } = setup();
     history.listener.probed?.(main, ok());
