@@ -24,10 +24,17 @@ function tempDir(prefix: string): string {
   return dir;
 }
 
-function track(child: ChildProcess): ChildProcess {
+export function track(child: ChildProcess): ChildProcess {
   children.add(child);
   child.once('exit', () => children.delete(child));
   return child;
+}
+
+/** Writes a config file into a directory stopAll() removes; returns its path. */
+export function writeConfig(text: string): string {
+  const file = join(tempDir('bench-config-'), 'config.yaml');
+  writeFileSync(file, text);
+  return file;
 }
 
 /** Waits for `check` to hold, treating a throw (nothing listening yet) as not yet. */
@@ -71,7 +78,7 @@ export const sidecarMain =
  */
 export async function startSidecar(
   config: string,
-  nodeArgs = ['--max-semi-space-size=8'],
+  nodeArgs = ['--max-semi-space-size=2'],
   cpus?: string,
 ): Promise<Sidecar> {
   const dir = tempDir('bench-sidecar-');

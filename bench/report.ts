@@ -1,6 +1,7 @@
 // BENCHMARKS.md from the measured numbers: one table per goal, each row saying met or missed.
 import type { accuracy, costOnRedis, detection, scale, scrapeLatency } from './scenarios';
 import type { checkCost } from './check-cost';
+import type { memoryLimit } from './memory-limit';
 import type { starved } from './starved';
 
 interface Results {
@@ -12,6 +13,7 @@ interface Results {
   scale: Awaited<ReturnType<typeof scale>>;
   starved: Awaited<ReturnType<typeof starved>>;
   checkCost: Awaited<ReturnType<typeof checkCost>>;
+  memoryLimit: Awaited<ReturnType<typeof memoryLimit>>;
 }
 
 const verdict = (ok: boolean) => (ok ? 'met' : '**missed**');
@@ -32,6 +34,7 @@ export function renderReport(r: Results): string {
     scale: sc,
     starved: st,
     checkCost: cc,
+    memoryLimit: ml,
   } = r;
   const exporter = s.healthy.exporter;
   const big = sc.rows.at(-1)!;
@@ -174,6 +177,7 @@ export function renderReport(r: Results): string {
     '',
     ...renderStarved(st),
     ...renderCheckCost(cc),
+    ...renderMemoryLimit(ml),
   ];
   return parts.join('\n');
 }
@@ -272,3 +276,84 @@ function renderCheckCost(cc: Results['checkCost']): string[] {
 }
 
 const round1 = (value: number) => Math.round(value * 10) / 10;
+
+/** 8. The smallest memory limit that holds, as Kubernetes sets one; four shards of 4000 targets. */
+function renderMemoryLimit(ml: Results['memoryLimit']): string[] {
+  const title = '## 8. Memory limit (as Kubernetes sets one)';
+  if (!ml.measured) return [title, '', `${ml.why}.`, ''];
+  const sh = ml.shards;
+  const shardsOk =
+    sh.rows.every((row) => row.held && row.falseFailures === 0) &&
+    sh.unionTargets === sh.targets &&
+    sh.listedTwice === 0 &&
+    sh.unionSeries === sh.targets &&
+    sh.seriesTwice === 0;
+  return [
+    title,
+    '',
+    'Each size ran in a fresh cgroup v1 memory group (start-up charged too), every target probed ' +
+      `each second and /metrics scraped each second for ${ml.holdMs / 1000} s after all were up, ` +
+      `with the image's \`NODE_OPTIONS=${ml.nodeOptions}\`; a ` +
+      'limit holds when nothing was OOM-killed and no probe failed (Redis is healthy throughout). ' +
+      'The limits tried are bisected on a ladder (24, 32, … 256 MiB), so the answer is the smallest ' +
+      'rung that held. Goal: 1000 targets in 64 MiB with /metrics under 50 ms.',
+    '',
+    table(
+      [
+        'node',
+        'targets',
+        'smallest limit that held',
+        'charged at most',
+        '/metrics p50 / worst',
+        'all up after',
+        'tried (MiB: held/OOM)',
+        'goal',
+      ],
+      ml.sizes.map((row) => [
+        row.node,
+        row.targets,
+        row.limitMiB === null ? 'none up to 256 MiB' : `${row.limitMiB} MiB`,
+        row.chargedMaxMiB === null ? '—' : `${row.chargedMaxMiB} MiB`,
+        row.metricsWorstMs === null ? '—' : `${row.metricsP50Ms} / ${row.metricsWorstMs} ms`,
+        row.allProbedMs === null ? '—' : `${(row.allProbedMs / 1000).toFixed(1)} s`,
+        row.tried
+          .map((t) => `${t.limitMiB}: ${t.held ? 'held' : t.oomKills > 0 ? 'OOM' : 'failed'}`)
+          .join(', '),
+        row.targets === 1000
+          ? verdict(
+              row.limitMiB !== null && row.limitMiB <= 64 && (row.metricsWorstMs ?? Infinity) < 50,
+            )
+          : '',
+      ]),
+    ),
+    '',
+    `Four shards (\`--shard N --total-shards ${sh.total}\`) of one ${sh.targets}-target file, side by side, ` +
+      `each in ${sh.limitMiB} MiB (one rung above what held 1000 targets alone):`,
+    '',
+    table(
+      [
+        'shard',
+        'held',
+        'targets',
+        'charged at most',
+        'false failures',
+        '/metrics p50 / worst',
+        'all up after',
+      ],
+      sh.rows.map((row) => [
+        row.shard,
+        row.held ? 'yes' : `no (${row.oomKills} OOM kills)`,
+        row.targets,
+        `${row.chargedMaxMiB} MiB`,
+        row.falseFailures,
+        `${row.metricsP50Ms} / ${row.metricsWorstMs} ms`,
+        row.allProbedMs === null ? '—' : `${(row.allProbedMs / 1000).toFixed(1)} s`,
+      ]),
+    ),
+    '',
+    `Union of the shards' \`/targets\`: ${sh.unionTargets} distinct, ${sh.listedTwice} listed twice; ` +
+      `union of their \`redis_health_target_info\` series: ${sh.unionSeries} distinct, ${sh.seriesTwice} twice. ` +
+      `Goal: exactly ${sh.targets}, none twice, every shard held: ${verdict(shardsOk)}.`,
+    '',
+  ];
+}

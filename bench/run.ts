@@ -11,6 +11,7 @@ import { accuracy, costOnRedis, detection, scale, scrapeLatency, type Mode } fro
 import { renderReport } from './report';
 import { starved } from './starved';
 import { checkCost } from './check-cost';
+import { memoryLimit } from './memory-limit';
 
 async function main() {
   const mode: Mode = { quick: process.argv.includes('--quick') };
@@ -41,7 +42,16 @@ async function main() {
     exporter: exporter ?? 'not installed',
   };
   const results: Record<string, unknown> = { context };
-  const steps = { scrapeLatency, detection, costOnRedis, accuracy, scale, starved, checkCost };
+  const steps = {
+    scrapeLatency,
+    detection,
+    costOnRedis,
+    accuracy,
+    scale,
+    starved,
+    checkCost,
+    memoryLimit,
+  };
   const chosen = Object.entries(steps).filter(
     ([name]) => only === undefined || only.includes(name),
   );

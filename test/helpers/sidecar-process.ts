@@ -33,7 +33,7 @@ export function writeConfig(yaml: string): string {
 /** Runs the built CLI (`npm run build` first: `npm test` does). */
 export function runSidecar(args: string[], env: Record<string, string> = {}): SidecarProcess {
   // The V8 flag `npm start` and the image use (see the Dockerfile).
-  const child = spawn(process.execPath, ['--max-semi-space-size=8', MAIN, ...args], {
+  const child = spawn(process.execPath, ['--max-semi-space-size=2', MAIN, ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
