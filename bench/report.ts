@@ -295,7 +295,7 @@ function renderMemoryLimit(ml: Results['memoryLimit']): string[] {
       `each second and /metrics scraped each second for ${ml.holdMs / 1000} s after all were up, ` +
       `with the image's \`NODE_OPTIONS=${ml.nodeOptions}\`; a ` +
       'limit holds when nothing was OOM-killed and no probe failed (Redis is healthy throughout). ' +
-      'The limits tried are bisected on a ladder (24, 32, … 256 MiB), so the answer is the smallest ' +
+      'The limits tried are bisected on a ladder (24, 32, … 512 MiB), so the answer is the smallest ' +
       'rung that held. Goal: 1000 targets in 64 MiB with /metrics under 50 ms.',
     '',
     table(
@@ -312,7 +312,7 @@ function renderMemoryLimit(ml: Results['memoryLimit']): string[] {
       ml.sizes.map((row) => [
         row.node,
         row.targets,
-        row.limitMiB === null ? 'none up to 256 MiB' : `${row.limitMiB} MiB`,
+        row.limitMiB === null ? 'none up to 512 MiB' : `${row.limitMiB} MiB`,
         row.chargedMaxMiB === null ? '—' : `${row.chargedMaxMiB} MiB`,
         row.metricsWorstMs === null ? '—' : `${row.metricsP50Ms} / ${row.metricsWorstMs} ms`,
         row.allProbedMs === null ? '—' : `${(row.allProbedMs / 1000).toFixed(1)} s`,

@@ -39,7 +39,8 @@ export interface Rendered {
 /** Runs `write` against a fresh writer and returns the bytes it wrote. */
 export function writeText(write: (out: TextWriter) => void): Rendered {
   const chunks: Buffer[] = [];
-  const full: Buffer[] = [];
+  // Every chunk taken, as allocated: what release() gives back.
+  const taken: Buffer[] = [];
   let buffer = idle.pop() ?? Buffer.allocUnsafeSlow(CHUNK);
   let length = 0;
   let total = 0;
@@ -50,7 +51,7 @@ export function writeText(write: (out: TextWriter) => void): Rendered {
       chunks.push(buffer.subarray(0, length));
       total += length;
     }
-    full.push(buffer);
+    taken.push(buffer);
     buffer =
       bytes <= CHUNK
         ? (idle.pop() ?? Buffer.allocUnsafeSlow(CHUNK))
@@ -90,8 +91,8 @@ export function writeText(write: (out: TextWriter) => void): Rendered {
   write(out);
   if (length > 0) chunks.push(buffer.subarray(0, length));
   total += length;
-  full.push(buffer);
-  idle.length = Math.min(idle.length, full.length);
+  taken.push(buffer);
+  idle.length = Math.min(idle.length, taken.length);
   let released = false;
   return {
     chunks,
@@ -99,7 +100,7 @@ export function writeText(write: (out: TextWriter) => void): Rendered {
     release() {
       if (released) return;
       released = true;
-      for (const chunk of full) if (chunk.length === CHUNK) idle.push(chunk);
+      for (const chunk of taken) if (chunk.length === CHUNK) idle.push(chunk);
     },
   };
 }

@@ -1,8 +1,12 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import bcrypt from 'bcryptjs';
+import type Bcrypt from 'bcryptjs';
 import type { Middleware } from 'koa';
 import type { HttpSettings } from '../config/types';
+import { loadLazily } from '../load-lazily';
+
+/** Loaded when basic auth is configured, not by every sidecar. */
+const bcrypt = loadLazily<typeof Bcrypt>('bcryptjs');
 
 type AuthSettings = NonNullable<HttpSettings['auth']>;
 
@@ -49,7 +53,7 @@ export function createAuth(settings: AuthSettings): Middleware {
     if (split < 0) return false;
     // Both checks always run, so timing does not tell a wrong user from a wrong password.
     const userOk = sameSecret(decoded.slice(0, split), basic.username);
-    const passwordOk = await bcrypt.compare(decoded.slice(split + 1), basic.passwordHash);
+    const passwordOk = await bcrypt().compare(decoded.slice(split + 1), basic.passwordHash);
     return userOk && passwordOk;
   };
 
