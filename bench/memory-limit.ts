@@ -36,6 +36,8 @@ interface Held {
   oomKills: number;
   /** Probes that failed though Redis was healthy all along. */
   falseFailures: number;
+  /** The same, by result (`timeout: 12, refused: 1`), to tell a stall from a real fault. */
+  failedAs: string;
   metricsWorstMs: number;
   metricsP50Ms: number;
   /** From start to every target probed once; null when it never got there. */
@@ -112,7 +114,7 @@ async function holds(
     held,
     chargedMaxMiB: round(Number(read('memory.max_usage_in_bytes')) / 2 ** 20, 1),
     oomKills: Number(/oom_kill (\d+)/.exec(read('memory.oom_control'))?.[1] ?? 0),
-    falseFailures: falseFailures(last),
+    ...failures(last),
     metricsWorstMs: round(Math.max(0, ...scrapeMs), 1),
     metricsP50Ms: round(percentile(scrapeMs, 0.5) || 0, 1),
     allProbedMs,
@@ -132,10 +134,19 @@ async function holds(
 }
 
 /** Probes that failed: every target's Redis is healthy here, so each one is a false failure. */
-const falseFailures = (metrics: string) =>
-  [...metrics.matchAll(/^redis_health_probes_total\{[^}]*result="([^"]+)"[^}]*\} (\S+)/gm)]
-    .filter(([, result]) => result !== 'ok' && result !== 'inconclusive')
-    .reduce((sum, [, , value]) => sum + Number(value), 0);
+function failures(metrics: string): Pick<Held, 'falseFailures' | 'failedAs'> {
+  const byResult = new Map<string, number>();
+  for (const [, result = '', value] of metrics.matchAll(
+    /^redis_health_probes_total\{[^}]*result="([^"]+)"[^}]*\} (\S+)/gm,
+  )) {
+    if (result === 'ok' || result === 'inconclusive' || Number(value) === 0) continue;
+    byResult.set(result, (byResult.get(result) ?? 0) + Number(value));
+  }
+  return {
+    falseFailures: [...byResult.values()].reduce((sum, count) => sum + count, 0),
+    failedAs: [...byResult].map(([result, count]) => `${result}: ${count}`).join(', '),
+  };
+}
 
 /** The targets a sidecar lists for Prometheus's HTTP service discovery (GET /targets). */
 async function discovered(url: string): Promise<string[]> {
@@ -229,7 +240,7 @@ export async function memoryLimit({ quick }: Mode) {
         ['--config', configFor(targets)],
         holdMs,
         // The sizing rule of the README, so that a run usually needs three or four tries.
-        40 + (targets * 72) / 1024,
+        48 + (targets * 64) / 1024,
       );
       sizes.push({
         node: nodeVersion(node),
@@ -281,6 +292,7 @@ export async function memoryLimit({ quick }: Mode) {
         chargedMaxMiB: shard.chargedMaxMiB,
         oomKills: shard.oomKills,
         falseFailures: shard.falseFailures,
+        failedAs: shard.failedAs,
         metricsWorstMs: shard.metricsWorstMs,
         metricsP50Ms: shard.metricsP50Ms,
         allProbedMs: shard.allProbedMs,

@@ -345,7 +345,7 @@ function renderMemoryLimit(ml: Results['memoryLimit']): string[] {
         row.held ? 'yes' : `no (${row.oomKills} OOM kills)`,
         row.targets,
         `${row.chargedMaxMiB} MiB`,
-        row.falseFailures,
+        row.falseFailures === 0 ? 0 : `${row.falseFailures} (${row.failedAs})`,
         `${row.metricsP50Ms} / ${row.metricsWorstMs} ms`,
         row.allProbedMs === null ? '—' : `${(row.allProbedMs / 1000).toFixed(1)} s`,
       ]),
