@@ -32,6 +32,10 @@ export function timedGet(url: string, timeoutMs = 30_000): Promise<Timed> {
         const ms = performance.now() - started;
         resolve({ status: res.statusCode ?? 0, ms, body: Buffer.concat(chunks).toString('utf8') });
       });
+      // A server killed halfway through its answer (an OOM kill) ends it without 'end'.
+      res.on('close', () => {
+        if (!res.complete) resolve({ status: 0, ms: performance.now() - started, body: '' });
+      });
     });
     req.setTimeout(timeoutMs, () => req.destroy());
     req.on('error', () => resolve({ status: 0, ms: performance.now() - started, body: '' }));
