@@ -52,7 +52,6 @@ interface Held {
  */
 async function holds(
   node: string,
-  config: string,
   args: string[],
   limitMiB: number,
   holdMs: number,
@@ -174,16 +173,10 @@ function targetsConfig(redis: RedisProcess, count: number): string {
  * The smallest limit on the ladder that holds, bisected (holding is taken to be monotonic in the
  * limit) from a first guess: rungs at or below `low` failed, the rung at `high` held.
  */
-async function smallestLimit(
-  node: string,
-  config: string,
-  args: string[],
-  holdMs: number,
-  guessMiB: number,
-) {
+async function smallestLimit(node: string, args: string[], holdMs: number, guessMiB: number) {
   const tried: Held[] = [];
   const attempt = async (index: number) => {
-    const run = await holds(node, config, args, LADDER[index]!, holdMs);
+    const run = await holds(node, args, LADDER[index]!, holdMs);
     tried.push(run);
     return run.held && run.falseFailures === 0 ? run : undefined;
   };
@@ -236,7 +229,6 @@ export async function memoryLimit({ quick }: Mode) {
     for (const targets of quick ? [1, 100, 1000] : [1, 100, 1000, 4000]) {
       const { held, tried } = await smallestLimit(
         node,
-        configFor(targets),
         ['--config', configFor(targets)],
         holdMs,
         // The sizing rule of the README, so that a run usually needs three or four tries.
@@ -267,7 +259,6 @@ export async function memoryLimit({ quick }: Mode) {
     Array.from({ length: total }, (_, shard) =>
       holds(
         process.execPath,
-        config,
         ['--config', config, '--shard', String(shard), '--total-shards', String(total)],
         shardLimit,
         quick ? 10_000 : 30_000,
