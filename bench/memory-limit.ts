@@ -1,37 +1,23 @@
 // The memory limit the sidecar needs, as Kubernetes sets one: the smallest cgroup v1 memory
 // limit that holds N targets probed every second, scraped every second, without an OOM kill and
 // without a false failure; and four shards of 4000 targets, each inside such a limit.
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { IMAGE_ENV, memoryGroupsWritable, startLimited } from './memory-group';
 import { percentile, round, sampleSum, timedGet } from './measure';
-import { sidecarMain, sleep, startRedis, track, writeConfig, type RedisProcess } from './processes';
+import { sidecarMain, sleep, startRedis, writeConfig, type RedisProcess } from './processes';
 import type { Mode } from './scenarios';
 
-const MEMORY = '/sys/fs/cgroup/memory';
-/** The V8 flags the image runs with (its `ENV NODE_OPTIONS=`), so the limit found is the image's. */
-const IMAGE_NODE_OPTIONS =
-  /^ENV NODE_OPTIONS=(.*)$/m.exec(
-    readFileSync(join(__dirname, '..', '..', 'Dockerfile'), 'utf8'),
-  )?.[1] ?? '';
 /** The limits tried, in MiB: the answer is one of these. */
-const LADDER = [24, 32, 40, 48, 56, 64, 72, 80, 96, 112, 128, 160, 192, 256, 320, 384, 512];
-
-/** Whether this machine lets us make cgroup v1 memory groups (root, v1 controller mounted). */
-export function memoryGroupsWritable(): boolean {
-  const probe = `${MEMORY}/redis-health-bench-probe`;
-  try {
-    mkdirSync(probe);
-    rmdirSync(probe);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const LADDER = [
+  24, 32, 40, 48, 56, 64, 72, 80, 88, 96, 104, 112, 128, 160, 192, 256, 320, 384, 512,
+];
 
 interface Held {
   limitMiB: number;
   held: boolean;
+  /** Why it did not hold: `OOM-killed`, `exited`, `never all up`, `2 scrapes failed`, `false failures`. */
+  why: string;
   chargedMaxMiB: number;
   oomKills: number;
   /** Probes that failed though Redis was healthy all along. */
@@ -48,7 +34,9 @@ interface Held {
 
 /**
  * Runs one sidecar in a fresh memory group limited to `limitMiB` for `holdMs` after all its
- * targets were probed, scraping /metrics every second as Prometheus would at a 1 s interval.
+ * targets were probed, scraping /metrics every second as Prometheus would at a 1 s interval. A
+ * scrape that fails in that time (a sidecar thrashing at its limit answers none) means the limit
+ * does not hold.
  */
 async function holds(
   node: string,
@@ -56,42 +44,27 @@ async function holds(
   limitMiB: number,
   holdMs: number,
 ): Promise<Held> {
-  const group = `${MEMORY}/redis-health-bench-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  mkdirSync(group);
-  writeFileSync(`${group}/memory.limit_in_bytes`, String(limitMiB * 2 ** 20));
-  // The shell joins the group before it becomes node, so start-up is charged too.
-  const child = track(
-    spawn(
-      'sh',
-      ['-c', `echo $$ > ${group}/cgroup.procs && exec "$@"`, 'sh', node, sidecarMain, ...args],
-      {
-        stdio: ['ignore', 'pipe', 'ignore'],
-        env: { ...process.env, NODE_OPTIONS: IMAGE_NODE_OPTIONS },
-      },
-    ),
-  );
-  let out = '';
-  child.stdout!.on('data', (chunk: Buffer) => {
-    if (out.length < 65536) out += chunk.toString();
-  });
-  let exited = false;
-  child.once('exit', () => (exited = true));
+  const run = startLimited(limitMiB, [node, sidecarMain, ...args]);
   const started = Date.now();
   let url = '';
   let allProbedMs: number | null = null;
   const scrapeMs: number[] = [];
+  let scrapesFailed = 0;
   let last = '';
   const deadline = started + 60_000 + holdMs;
   let holdUntil = Infinity;
-  while (!exited && Date.now() < Math.min(deadline, holdUntil)) {
+  while (!run.exited() && Date.now() < Math.min(deadline, holdUntil)) {
     await sleep(1000);
     if (url === '') {
-      const port = /"listen":"[^"]*:(\d+)"/.exec(out)?.[1];
+      const port = /"listen":"[^"]*:(\d+)"/.exec(run.output())?.[1];
       if (port !== undefined) url = `http://127.0.0.1:${port}`;
       continue;
     }
     const scrape = await timedGet(`${url}/metrics`, 10_000);
-    if (scrape.status !== 200) continue;
+    if (scrape.status !== 200) {
+      if (allProbedMs !== null) scrapesFailed += 1;
+      continue;
+    }
     last = scrape.body;
     if (allProbedMs === null) {
       const count = sampleSum(last, 'redis_health_target_info');
@@ -103,17 +76,28 @@ async function holds(
     }
     scrapeMs.push(scrape.ms);
   }
-  const held = !exited && allProbedMs !== null;
-  const targets = held ? await discovered(url) : [];
-  child.kill('SIGKILL');
-  await new Promise((resolve) => (exited ? resolve(undefined) : child.once('exit', resolve)));
-  const read = (file: string) => readFileSync(`${group}/${file}`, 'utf8');
-  const result: Held = {
+  const exited = run.exited();
+  const targets = !exited && allProbedMs !== null ? await discovered(url) : [];
+  const charge = await run.finish();
+  const counted = failures(last);
+  const why =
+    charge.oomKills > 0
+      ? 'OOM-killed'
+      : exited
+        ? 'exited'
+        : allProbedMs === null
+          ? 'never all up'
+          : scrapesFailed > 0
+            ? `${scrapesFailed} scrapes failed`
+            : counted.falseFailures > 0
+              ? 'false failures'
+              : '';
+  return {
     limitMiB,
-    held,
-    chargedMaxMiB: round(Number(read('memory.max_usage_in_bytes')) / 2 ** 20, 1),
-    oomKills: Number(/oom_kill (\d+)/.exec(read('memory.oom_control'))?.[1] ?? 0),
-    ...failures(last),
+    held: why === '',
+    why,
+    ...charge,
+    ...counted,
     metricsWorstMs: round(Math.max(0, ...scrapeMs), 1),
     metricsP50Ms: round(percentile(scrapeMs, 0.5) || 0, 1),
     allProbedMs,
@@ -122,14 +106,53 @@ async function holds(
       (match) => match[1]!,
     ),
   };
-  for (let tries = 0; tries < 50 && existsSync(group); tries += 1) {
-    try {
-      rmdirSync(group);
-    } catch {
-      await sleep(100); // the killed process is still leaving the group
-    }
+}
+
+/**
+ * The floor under the sidecar's memory: the same targets as bare ioredis clients with its
+ * connection options (bench/ioredis-floor.ts), each pinging every second. Holds when every PING
+ * of every round after all were up succeeded, with no OOM kill.
+ */
+async function floorHolds(
+  node: string,
+  config: string,
+  limitMiB: number,
+  holdMs: number,
+): Promise<Pick<Held, 'limitMiB' | 'held' | 'why' | 'chargedMaxMiB' | 'oomKills'>> {
+  const run = startLimited(limitMiB, [node, join(__dirname, 'ioredis-floor.js'), config]);
+  const rounds = () =>
+    run
+      .output()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { ok: number; failed: number });
+  const deadline = Date.now() + 60_000 + holdMs;
+  let upAt: number | undefined;
+  while (!run.exited() && Date.now() < deadline) {
+    await sleep(1000);
+    const done = rounds();
+    upAt ??= done.some((r) => r.failed === 0 && r.ok > 0) ? done.length : undefined;
+    if (upAt !== undefined && done.length >= upAt + holdMs / 1000) break;
   }
-  return result;
+  const exited = run.exited();
+  const charge = await run.finish();
+  const failed =
+    upAt === undefined
+      ? 0
+      : rounds()
+          .slice(upAt)
+          .some((r) => r.failed > 0);
+  const why =
+    charge.oomKills > 0
+      ? 'OOM-killed'
+      : exited
+        ? 'exited'
+        : upAt === undefined
+          ? 'never all up'
+          : failed
+            ? 'pings failed'
+            : '';
+  return { limitMiB, held: why === '', why, ...charge };
 }
 
 /** Probes that failed: every target's Redis is healthy here, so each one is a false failure. */
@@ -173,12 +196,15 @@ function targetsConfig(redis: RedisProcess, count: number): string {
  * The smallest limit on the ladder that holds, bisected (holding is taken to be monotonic in the
  * limit) from a first guess: rungs at or below `low` failed, the rung at `high` held.
  */
-async function smallestLimit(node: string, args: string[], holdMs: number, guessMiB: number) {
-  const tried: Held[] = [];
-  const attempt = async (index: number) => {
-    const run = await holds(node, args, LADDER[index]!, holdMs);
+async function smallestLimit<Run extends { held: boolean }>(
+  attempt: (limitMiB: number) => Promise<Run>,
+  guessMiB: number,
+) {
+  const tried: Run[] = [];
+  const at = async (index: number) => {
+    const run = await attempt(LADDER[index]!);
     tried.push(run);
-    return run.held && run.falseFailures === 0 ? run : undefined;
+    return run.held ? run : undefined;
   };
   const top = LADDER.length - 1;
   let low = -1;
@@ -186,28 +212,32 @@ async function smallestLimit(node: string, args: string[], holdMs: number, guess
     0,
     LADDER.findIndex((limit) => limit >= guessMiB),
   );
-  let best = await attempt(high);
+  let best = await at(high);
   if (best === undefined) {
     low = high;
     high = top;
-    best = low === top ? undefined : await attempt(top);
+    best = low === top ? undefined : await at(top);
     if (best === undefined) return { held: undefined, tried };
   }
   while (high - low > 1) {
     const middle = Math.floor((low + high) / 2);
-    const run = await attempt(middle);
+    const run = await at(middle);
     if (run === undefined) low = middle;
     else [high, best] = [middle, run];
   }
   return { held: best, tried };
 }
 
+/** How a size's tries went, for the report: `48: OOM-killed`, `56: held`. */
+const triedAs = (tried: Array<{ limitMiB: number; why: string }>) =>
+  tried.map(({ limitMiB, why }) => `${limitMiB}: ${why || 'held'}`).join(', ');
+
 /** 8. The smallest memory limit for 1, 100 and 1000 targets, and 4 shards of 4000 targets. */
 export async function memoryLimit({ quick }: Mode) {
   if (!memoryGroupsWritable()) {
     return {
       measured: false as const,
-      why: `no writable cgroup v1 memory controller at ${MEMORY} (needs root): not measured`,
+      why: 'no writable cgroup v1 memory controller at /sys/fs/cgroup/memory (needs root): not measured',
     };
   }
   const holdMs = quick ? 8_000 : 30_000;
@@ -228,9 +258,7 @@ export async function memoryLimit({ quick }: Mode) {
     // 4000 in one process (what four shards share) only in the full run: it takes minutes.
     for (const targets of quick ? [1, 100, 1000] : [1, 100, 1000, 4000]) {
       const { held, tried } = await smallestLimit(
-        node,
-        ['--config', configFor(targets)],
-        holdMs,
+        (limitMiB) => holds(node, ['--config', configFor(targets)], limitMiB, holdMs),
         // The sizing rule of the README, so that a run usually needs three or four tries.
         48 + (targets * 64) / 1024,
       );
@@ -242,9 +270,25 @@ export async function memoryLimit({ quick }: Mode) {
         metricsWorstMs: held?.metricsWorstMs ?? null,
         metricsP50Ms: held?.metricsP50Ms ?? null,
         allProbedMs: held?.allProbedMs ?? null,
-        tried: tried.map(({ limitMiB, held: ok, oomKills }) => ({ limitMiB, held: ok, oomKills })),
+        tried: triedAs(tried),
       });
     }
+  }
+  // What 1000 bare ioredis clients need on each runtime: the part of the sidecar's limit that
+  // is Node, its packages and its Redis client, before any state of its own.
+  const floor = [];
+  for (const node of nodes) {
+    const { held, tried } = await smallestLimit(
+      (limitMiB) => floorHolds(node, configFor(1000), limitMiB, holdMs),
+      56,
+    );
+    floor.push({
+      node: nodeVersion(node),
+      targets: 1000,
+      limitMiB: held?.limitMiB ?? null,
+      chargedMaxMiB: held?.chargedMaxMiB ?? null,
+      tried: triedAs(tried),
+    });
   }
   // Four shards of one 4000-target file, each in the limit that held 1000 targets on this
   // runtime (rounded up one rung), side by side on this machine.
@@ -269,9 +313,12 @@ export async function memoryLimit({ quick }: Mode) {
   const series = shards.flatMap((shard) => shard.targetInfoSeries);
   return {
     measured: true as const,
-    nodeOptions: IMAGE_NODE_OPTIONS,
+    imageEnv: Object.entries(IMAGE_ENV)
+      .map(([name, value]) => `${name}=${value}`)
+      .join(' '),
     holdMs,
     sizes,
+    floor,
     shards: {
       total,
       targets: 4000,
@@ -279,6 +326,7 @@ export async function memoryLimit({ quick }: Mode) {
       rows: shards.map((shard, index) => ({
         shard: index,
         held: shard.held,
+        why: shard.why,
         targets: shard.targets.length,
         chargedMaxMiB: shard.chargedMaxMiB,
         oomKills: shard.oomKills,
