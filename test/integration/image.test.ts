@@ -16,6 +16,11 @@ const instructions = dockerfile
   .split('\n')
   .filter((line) => /^[A-Z]+ /.test(line))
   .map((line) => line.split(/\s+/));
+/** The final stage's environment (NODE_ENV, NODE_OPTIONS, MALLOC_ARENA_MAX), from its ENV lines. */
+const imageEnv = instructions
+  .filter(([instruction]) => instruction === 'ENV')
+  .map(([, setting]) => setting)
+  .join(' ');
 
 let app: string;
 afterAll(async () => {
@@ -65,7 +70,7 @@ test('production dependencies only, PID 1, uid 1000, read-only root: serves, the
   const script = [
     'mount -o remount,bind,ro / || exit 97',
     `cd ${app}`,
-    'exec setpriv --reuid=1000 --regid=1000 --clear-groups env -i NODE_ENV=production ' +
+    `exec setpriv --reuid=1000 --regid=1000 --clear-groups env -i ${imageEnv} ` +
       `PATH=/usr/bin:/bin ${process.execPath} dist/main.js serve --config config.yaml`,
   ].join('\n');
   const outer = spawn(
