@@ -1,4 +1,4 @@
-import { createBreaker, type Transition } from '../breaker/breaker';
+import { createBreaker, type Breaker, type Transition } from '../breaker/breaker';
 import type { Target } from '../config/types';
 import { safeMessage } from '../logging/redact';
 import { messageOf } from '../probe/classify';
@@ -36,50 +36,125 @@ const JITTER = 0.1;
  * While the breaker is open nothing is sent until it permits the trial probe.
  */
 export function createTargetMonitor(target: Target, deps: TargetMonitorDeps): TargetMonitor {
-  const { scheduler, listener } = deps;
-  const random = deps.random ?? Math.random;
-  const breaker = createBreaker(target.breaker, () => scheduler.now());
-  const status: TargetStatus = {
-    target,
-    address: target.address,
-    breaker: breaker.state,
-    up: undefined,
-    consecutiveFailures: 0,
-    probes: 0,
-    inconclusiveProbes: 0,
-  };
-  const verdict = createVerdict(target);
+  return new ScheduledTarget(target, deps);
+}
+
+// A class rather than closures: there is one per target, and at thousands of targets methods
+// shared on the prototype save about a kilobyte each.
+class ScheduledTarget implements TargetMonitor {
+  readonly status: TargetStatus;
+  readonly #target: Target;
+  readonly #deps: TargetMonitorDeps;
+  readonly #breaker: Breaker;
+  readonly #verdict: ReturnType<typeof createVerdict>;
+  #timer: unknown;
+  #dueAt: number | undefined;
+  #running: Promise<void> | undefined;
+  #runningSince = 0;
+  #stopped = true;
+  /** The timer's callback, bound once. */
+  readonly #tick = () => this.#probeNow();
+
+  constructor(target: Target, deps: TargetMonitorDeps) {
+    this.#target = target;
+    this.#deps = deps;
+    this.#breaker = createBreaker(target.breaker, () => deps.scheduler.now());
+    this.#verdict = createVerdict(target);
+    this.status = {
+      target,
+      address: target.address,
+      breaker: this.#breaker.state,
+      up: undefined,
+      consecutiveFailures: 0,
+      probes: 0,
+      inconclusiveProbes: 0,
+    };
+  }
+
+  start(delayMs = 0): void {
+    if (!this.#stopped) return;
+    this.#stopped = false;
+    this.#schedule(this.#deps.scheduler.now() + delayMs);
+  }
+
+  running(): boolean {
+    return !this.#stopped;
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer !== undefined) this.#deps.scheduler.clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#dueAt = undefined;
+    await this.#running;
+  }
+
+  stalled(graceMs: number): boolean {
+    const now = this.#deps.scheduler.now();
+    if (this.#running !== undefined) {
+      return now - this.#runningSince > this.#target.timeoutMs + graceMs;
+    }
+    return this.#dueAt !== undefined && now - this.#dueAt > graceMs;
+  }
+
   /** `ms` spread by ±5 %, so many targets do not probe in lockstep. */
-  const jittered = (ms: number) => ms * (1 + (random() - 0.5) * JITTER);
-  let timer: unknown;
-  let dueAt: number | undefined;
-  let running: Promise<void> | undefined;
-  let runningSince = 0;
-  let stopped = true;
+  #jittered(ms: number): number {
+    return ms * (1 + ((this.#deps.random ?? Math.random)() - 0.5) * JITTER);
+  }
 
-  const schedule = (at: number) => {
-    dueAt = at;
-    timer = scheduler.setTimeout(tick, Math.max(0, at - scheduler.now()));
-  };
+  #schedule(at: number): void {
+    const { scheduler } = this.#deps;
+    this.#dueAt = at;
+    this.#timer = scheduler.setTimeout(this.#tick, Math.max(0, at - scheduler.now()));
+  }
 
-  const transitioned = (transition: Transition | undefined) => {
+  #transitioned(transition: Transition | undefined): void {
     if (transition === undefined) return;
-    status.breaker = transition.to;
-    listener.transitioned?.(target, transition, status.lastFailure?.reason);
-  };
+    this.status.breaker = transition.to;
+    this.#deps.listener.transitioned?.(this.#target, transition, this.status.lastFailure?.reason);
+  }
 
-  const record = (report: ProbeReport, startedAt: number) => {
-    const now = scheduler.now();
+  #probeNow(): void {
+    const { scheduler } = this.#deps;
+    const lateMs = this.#dueAt === undefined ? 0 : Math.max(0, scheduler.now() - this.#dueAt);
+    this.#timer = undefined;
+    this.#dueAt = undefined;
+    if (this.#stopped) return;
+    const permit = this.#breaker.permit();
+    this.#transitioned(permit.transition);
+    if (!permit.allowed) {
+      this.#schedule(this.#breaker.retryAt() ?? scheduler.now() + this.#target.intervalMs);
+      return;
+    }
+    const startedAt = scheduler.now();
+    this.#runningSince = startedAt;
+    this.#deps.listener.started?.(this.#target, lateMs);
+    this.#running = this.#deps
+      .probe()
+      .catch((error: unknown): ProbeReport => ({
+        result: { ok: false, reason: 'error', message: safeMessage(messageOf(error)) },
+      }))
+      .then((report) => {
+        this.#running = undefined;
+        if (!this.#stopped) this.#record(report, startedAt);
+      });
+  }
+
+  #record(report: ProbeReport, startedAt: number): void {
+    const { status } = this;
+    const target = this.#target;
+    const { listener } = this.#deps;
+    const now = this.#deps.scheduler.now();
     status.probes += 1;
     status.lastProbeAt = now;
-    const judged = verdict.judge(report.result, startedAt, now);
+    const judged = this.#verdict.judge(report.result, startedAt, now);
     if (judged.kind === 'inconclusive') {
       // Neither up nor down, breaker untouched: try again soon rather than an interval later.
       status.inconclusiveProbes += 1;
       const { message } = judged;
       status.lastInconclusive = { message, at: now, stalledMs: report.stalledMs ?? 0 };
       listener.probed?.(target, report);
-      schedule(now + jittered(target.timeoutMs));
+      this.#schedule(now + this.#jittered(target.timeoutMs));
       return;
     }
     const { result } = judged;
@@ -101,59 +176,12 @@ export function createTargetMonitor(target: Target, deps: TargetMonitorDeps): Ta
       status.lastFailure = { reason: result.reason, message: result.message, at: now };
     }
     listener.probed?.(target, { ...report, result });
-    transitioned(breaker.record(result.ok));
+    this.#transitioned(this.#breaker.record(result.ok));
     // After an inconclusive run was counted, the next probe goes promptly, as a retry would.
     const next =
       judged.overdue === true
-        ? now + jittered(target.timeoutMs)
-        : startedAt + jittered(target.intervalMs);
-    schedule(breaker.retryAt() ?? next);
-  };
-
-  function tick() {
-    const lateMs = dueAt === undefined ? 0 : Math.max(0, scheduler.now() - dueAt);
-    timer = undefined;
-    dueAt = undefined;
-    if (stopped) return;
-    const permit = breaker.permit();
-    transitioned(permit.transition);
-    if (!permit.allowed) {
-      schedule(breaker.retryAt() ?? scheduler.now() + target.intervalMs);
-      return;
-    }
-    const startedAt = scheduler.now();
-    runningSince = startedAt;
-    listener.started?.(target, lateMs);
-    running = deps
-      .probe()
-      .catch((error: unknown): ProbeReport => ({
-        result: { ok: false, reason: 'error', message: safeMessage(messageOf(error)) },
-      }))
-      .then((report) => {
-        running = undefined;
-        if (!stopped) record(report, startedAt);
-      });
+        ? now + this.#jittered(target.timeoutMs)
+        : startedAt + this.#jittered(target.intervalMs);
+    this.#schedule(this.#breaker.retryAt() ?? next);
   }
-
-  return {
-    status,
-    start(delayMs = 0) {
-      if (!stopped) return;
-      stopped = false;
-      schedule(scheduler.now() + delayMs);
-    },
-    running: () => !stopped,
-    async stop() {
-      stopped = true;
-      if (timer !== undefined) scheduler.clearTimeout(timer);
-      timer = undefined;
-      dueAt = undefined;
-      await running;
-    },
-    stalled(graceMs) {
-      const now = scheduler.now();
-      if (running !== undefined) return now - runningSince > target.timeoutMs + graceMs;
-      return dueAt !== undefined && now - dueAt > graceMs;
-    },
-  };
 }

@@ -59,7 +59,9 @@ function createServerProber(target: Target, stalled: StallGauge | undefined): Ta
   const channel = target.pubsub?.channel;
   const subscriber = channel === undefined ? undefined : createSubscriber(target, channel);
   const redis = createRedisProbe(connection, {
-    ...target,
+    timeoutMs: target.timeoutMs,
+    infoIntervalMs: target.infoIntervalMs,
+    write: target.write,
     stalled,
     pubsub: channel === undefined || subscriber === undefined ? undefined : { channel, subscriber },
   });

@@ -121,65 +121,101 @@ export async function settle(client: Redis): Promise<void> {
 
 /** Builds the long-lived connection of one target. */
 export function createConnection(target: Target): TargetConnection {
-  const client = new Redis(connectionOptions(target));
-  let lastError: Error | undefined;
-  let sentinelErrors: string[] = [];
-  client.on('sentinelError', (error: Error) => sentinelErrors.push(error.message));
-  let lastDataAt: bigint | undefined;
-  let lastChunk: Buffer | undefined;
-  let certificate: CertificateView | undefined;
-  // Listening for 'error' also keeps ioredis from reporting it as unhandled.
-  client.on('error', (error: Error) => {
-    lastError =
-      target.sentinel !== undefined
-        ? explainSentinelFailure(error, sentinelErrors, target.sentinel.masterName)
-        : isNotResp(error)
-          ? new ConnectError('protocol', notRedis(lastChunk), { cause: error })
-          : (saidBeforeClosing(error, lastChunk) ?? error);
-  });
-  const noteData = (chunk: Buffer) => {
-    lastDataAt = process.hrtime.bigint();
-    lastChunk = chunk;
-  };
-  client.on('connect', () => {
-    // Ahead of ioredis's own parser: the time is when the reply reached us, not when it was
-    // parsed, and the bytes of a peer that does not speak RESP can be shown.
-    client.stream.prependListener('data', noteData);
-    certificate = earliestExpiry(client.stream) ?? certificate;
-  });
+  return new KeptConnection(target);
+}
 
-  return {
-    async connect() {
-      if (client.status === 'ready') return;
-      await settle(client);
-      lastError = undefined;
-      lastChunk = undefined;
-      refreshAccess(client, target);
-      sentinelErrors = [];
-      await client.connect().catch((error: unknown) => {
-        // Either this rejection or the 'error' event may carry the sentinels' verdict.
-        if (target.sentinel === undefined || !(error instanceof Error)) throw error;
-        throw explainSentinelFailure(error, sentinelErrors, target.sentinel.masterName);
-      });
-    },
-    send: (command, ...args) => client.call(command, ...args),
-    drop() {
-      if (client.status === 'end') return;
-      // disconnect() alone ends the socket gracefully, and a hung or stopped server never
-      // answers the FIN: destroy it so nothing lingers and the next probe starts clean.
-      client.disconnect();
-      client.stream?.destroy();
-    },
-    lastError: () => lastError,
-    certificate: () => certificate,
-    lastDataAt: () => lastDataAt,
-    address() {
-      const socket = client.stream;
-      if (client.status !== 'ready' || socket?.remoteAddress === undefined) return undefined;
-      return formatHostPort(socket.remoteAddress, socket.remotePort ?? '');
-    },
-    close: (timeoutMs) => quit(client, timeoutMs),
-  };
+// A class rather than closures: there is one per target (more for clusters and sentinels), and
+// at thousands of targets methods shared on the prototype save most of a kilobyte each.
+class KeptConnection implements TargetConnection {
+  readonly #target: Target;
+  readonly #client: Redis;
+  #lastError: Error | undefined;
+  #sentinelErrors: string[] = [];
+  #lastDataAt: bigint | undefined;
+  #lastChunk: Buffer | undefined;
+  #certificate: CertificateView | undefined;
+
+  constructor(target: Target) {
+    this.#target = target;
+    const client = new Redis(connectionOptions(target));
+    this.#client = client;
+    client.on('sentinelError', (error: Error) => this.#sentinelErrors.push(error.message));
+    // Listening for 'error' also keeps ioredis from reporting it as unhandled.
+    client.on('error', (error: Error) => (this.#lastError = this.#explain(error)));
+    const noteData = (chunk: Buffer) => {
+      this.#lastDataAt = process.hrtime.bigint();
+      this.#lastChunk = chunk;
+    };
+    client.on('connect', () => {
+      // Ahead of ioredis's own parser: the time is when the reply reached us, not when it was
+      // parsed, and the bytes of a peer that does not speak RESP can be shown.
+      client.stream.prependListener('data', noteData);
+      this.#certificate = earliestExpiry(client.stream) ?? this.#certificate;
+    });
+  }
+
+  async connect(): Promise<void> {
+    const client = this.#client;
+    const { sentinel } = this.#target;
+    if (client.status === 'ready') return;
+    await settle(client);
+    this.#lastError = undefined;
+    this.#lastChunk = undefined;
+    refreshAccess(client, this.#target);
+    this.#sentinelErrors = [];
+    await client.connect().catch((error: unknown) => {
+      // Either this rejection or the 'error' event may carry the sentinels' verdict.
+      if (sentinel === undefined || !(error instanceof Error)) throw error;
+      throw explainSentinelFailure(error, this.#sentinelErrors, sentinel.masterName);
+    });
+  }
+
+  send(command: string, ...args: string[]): Promise<unknown> {
+    return this.#client.call(command, ...args);
+  }
+
+  drop(): void {
+    const client = this.#client;
+    if (client.status === 'end') return;
+    // disconnect() alone ends the socket gracefully, and a hung or stopped server never
+    // answers the FIN: destroy it so nothing lingers and the next probe starts clean.
+    client.disconnect();
+    client.stream?.destroy();
+  }
+
+  lastError(): Error | undefined {
+    return this.#lastError;
+  }
+
+  certificate(): CertificateView | undefined {
+    return this.#certificate;
+  }
+
+  lastDataAt(): bigint | undefined {
+    return this.#lastDataAt;
+  }
+
+  address(): string | undefined {
+    const socket = this.#client.stream;
+    if (this.#client.status !== 'ready' || socket?.remoteAddress === undefined) return undefined;
+    return formatHostPort(socket.remoteAddress, socket.remotePort ?? '');
+  }
+
+  close(timeoutMs: number): Promise<void> {
+    return quit(this.#client, timeoutMs);
+  }
+
+  /** What an ioredis error means: the sentinels' verdict, a peer not speaking RESP, its words. */
+  #explain(error: Error): Error {
+    const { sentinel } = this.#target;
+    if (sentinel !== undefined) {
+      return explainSentinelFailure(error, this.#sentinelErrors, sentinel.masterName);
+    }
+    if (isNotResp(error)) {
+      return new ConnectError('protocol', notRedis(this.#lastChunk), { cause: error });
+    }
+    return saidBeforeClosing(error, this.#lastChunk) ?? error;
+  }
 }
 
 /** Sends QUIT when connected, bounded by `timeoutMs`, then closes; just closes otherwise. */
