@@ -3,7 +3,7 @@
 // without a false failure; and four shards of 4000 targets, each inside such a limit.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { IMAGE_ENV, memoryGroupsWritable, startLimited } from './memory-group';
+import { IMAGE_ENV, memoryGroupsWritable, startLimited, type Charge } from './memory-group';
 import { percentile, round, sampleSum, timedGet } from './measure';
 import { sidecarMain, sleep, startRedis, writeConfig, type RedisProcess } from './processes';
 import type { Mode } from './scenarios';
@@ -80,18 +80,16 @@ async function holds(
   const targets = !exited && allProbedMs !== null ? await discovered(url) : [];
   const charge = await run.finish();
   const counted = failures(last);
-  const why =
-    charge.oomKills > 0
-      ? 'OOM-killed'
-      : exited
-        ? 'exited'
-        : allProbedMs === null
-          ? 'never all up'
-          : scrapesFailed > 0
-            ? `${scrapesFailed} scrapes failed`
-            : counted.falseFailures > 0
-              ? 'false failures'
-              : '';
+  const why = whyNot(
+    charge,
+    exited,
+    allProbedMs !== null,
+    scrapesFailed > 0
+      ? `${scrapesFailed} scrapes failed`
+      : counted.falseFailures > 0
+        ? 'false failures'
+        : '',
+  );
   return {
     limitMiB,
     held: why === '',
@@ -142,17 +140,16 @@ async function floorHolds(
       : rounds()
           .slice(upAt)
           .some((r) => r.failed > 0);
-  const why =
-    charge.oomKills > 0
-      ? 'OOM-killed'
-      : exited
-        ? 'exited'
-        : upAt === undefined
-          ? 'never all up'
-          : failed
-            ? 'pings failed'
-            : '';
+  const why = whyNot(charge, exited, upAt !== undefined, failed ? 'pings failed' : '');
   return { limitMiB, held: why === '', why, ...charge };
+}
+
+/** Why a run did not hold, the first that applies; '' when it held. */
+function whyNot(charge: Charge, exited: boolean, allUp: boolean, trouble: string): string {
+  if (charge.oomKills > 0) return 'OOM-killed';
+  if (exited) return 'exited';
+  if (!allUp) return 'never all up';
+  return trouble;
 }
 
 /** Probes that failed: every target's Redis is healthy here, so each one is a false failure. */

@@ -46,11 +46,13 @@ class ConsecutiveFailureBreaker implements Breaker {
   #failures = 0;
   #successes = 0;
   #openedAt = 0;
+  readonly #settings: BreakerSettings;
+  readonly #now: () => number;
 
-  constructor(
-    private readonly settings: BreakerSettings,
-    private readonly now: () => number,
-  ) {}
+  constructor(settings: BreakerSettings, now: () => number) {
+    this.#settings = settings;
+    this.#now = now;
+  }
 
   get state(): BreakerState {
     return this.#state;
@@ -58,12 +60,12 @@ class ConsecutiveFailureBreaker implements Breaker {
 
   permit(): { allowed: boolean; transition?: Transition } {
     if (this.#state !== 'open') return { allowed: true };
-    if (this.now() - this.#openedAt < this.settings.recoveryTimeoutMs) return { allowed: false };
+    if (this.#now() - this.#openedAt < this.#settings.recoveryTimeoutMs) return { allowed: false };
     return { allowed: true, transition: this.#moveTo('half_open') };
   }
 
   retryAt(): number | undefined {
-    return this.#state === 'open' ? this.#openedAt + this.settings.recoveryTimeoutMs : undefined;
+    return this.#state === 'open' ? this.#openedAt + this.#settings.recoveryTimeoutMs : undefined;
   }
 
   record(ok: boolean): Transition | undefined {
@@ -71,12 +73,14 @@ class ConsecutiveFailureBreaker implements Breaker {
     if (!ok) {
       this.#failures += 1;
       this.#successes = 0;
-      const trips = this.#state === 'half_open' || this.#failures >= this.settings.failureThreshold;
+      const trips =
+        this.#state === 'half_open' || this.#failures >= this.#settings.failureThreshold;
       return trips ? this.#moveTo('open') : undefined;
     }
     this.#failures = 0;
     this.#successes += 1;
-    const closes = this.#state === 'half_open' && this.#successes >= this.settings.successThreshold;
+    const closes =
+      this.#state === 'half_open' && this.#successes >= this.#settings.successThreshold;
     return closes ? this.#moveTo('closed') : undefined;
   }
 
@@ -85,7 +89,7 @@ class ConsecutiveFailureBreaker implements Breaker {
     this.#state = to;
     this.#failures = 0;
     this.#successes = 0;
-    if (to === 'open') this.#openedAt = this.now();
+    if (to === 'open') this.#openedAt = this.#now();
     return transition;
   }
 }
