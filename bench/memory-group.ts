@@ -1,7 +1,7 @@
 // A child process inside a cgroup v1 memory group with a limit, as Kubernetes sets one, and what
 // the group was charged. The shell joins the group before it becomes the program, so start-up is
 // charged too.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { round } from './measure';
@@ -41,7 +41,6 @@ export interface Charge {
 }
 
 export interface Limited {
-  child: ChildProcess;
   exited(): boolean;
   /** What the child wrote to stdout so far (its first 64 KiB). */
   output(): string;
@@ -67,7 +66,6 @@ export function startLimited(limitMiB: number, command: string[]): Limited {
   let exited = false;
   child.once('exit', () => (exited = true));
   return {
-    child,
     exited: () => exited,
     output: () => out,
     async finish() {

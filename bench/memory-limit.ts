@@ -135,11 +135,10 @@ async function floorHolds(
   const exited = run.exited();
   const charge = await run.finish();
   const failed =
-    upAt === undefined
-      ? 0
-      : rounds()
-          .slice(upAt)
-          .some((r) => r.failed > 0);
+    upAt !== undefined &&
+    rounds()
+      .slice(upAt)
+      .some((r) => r.failed > 0);
   const why = whyNot(charge, exited, upAt !== undefined, failed ? 'pings failed' : '');
   return { limitMiB, held: why === '', why, ...charge };
 }
