@@ -3,6 +3,7 @@ import { shardTargets, type Config } from './config/types';
 import { createExposition } from './exposition/exposition';
 import { createApp } from './http/app';
 import { createAuth } from './http/auth';
+import { createWatchStreams } from './http/watch';
 import { startServer, type HttpServer } from './http/server';
 import { createProbeLog } from './logging/probe-log';
 import { createMetrics } from './metrics/create-metrics';
@@ -12,6 +13,7 @@ import { createHistory } from './monitor/history';
 import { createMonitor, type Monitor } from './monitor/monitor';
 import { createReadiness } from './monitor/readiness';
 import { realScheduler, type Scheduler } from './monitor/scheduler';
+import { createWatchFeed } from './monitor/watch-feed';
 import { createOnDemandProber } from './probe/on-demand';
 import { createProber } from './probe/prober';
 import { version } from './version';
@@ -58,11 +60,21 @@ export function createSidecar(
     },
     { version, nodejs: process.version },
   );
+  const feed = createWatchFeed(() => scheduler.now());
+  const watch = createWatchStreams(feed, {
+    heartbeatMs: config.http.watch.heartbeat,
+    maxStreams: config.http.watch.maxStreams,
+  });
   const monitor = createMonitor({
     targets: shardTargets(config),
     createProber,
     scheduler,
-    listeners: [metrics.listener, history.listener, createProbeLog(logger, { throttledSeconds })],
+    listeners: [
+      metrics.listener,
+      history.listener,
+      feed.listener,
+      createProbeLog(logger, { throttledSeconds }),
+    ],
   });
   let current = config;
   const probeNow = createOnDemandProber(
@@ -93,6 +105,7 @@ export function createSidecar(
         },
         version,
         sharding: () => current.sharding,
+        watch,
         logger,
         ...(config.http.auth !== undefined && { auth: createAuth(config.http.auth) }),
       });
@@ -124,6 +137,7 @@ export function createSidecar(
     beginShutdown: () => readiness.beginShutdown(),
     async stop() {
       readiness.beginShutdown();
+      watch.close();
       await server?.close();
       await monitor.stop();
     },

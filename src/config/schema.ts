@@ -180,6 +180,13 @@ const bcryptHash = z
 const httpSchema = z.strictObject({
   /** /probe requests probing at once; more wait for a slot within their scrape budget. */
   probeConcurrency: positiveInt.prefault(8),
+  /** `/watch`: the heartbeat comment's period and how many streams may be open at once. */
+  watch: z
+    .strictObject({
+      heartbeat: duration.prefault('15s'),
+      maxStreams: positiveInt.prefault(100),
+    })
+    .prefault({}),
   tls: z.strictObject({ cert: filePath, key: filePath }).optional(),
   auth: z
     .strictObject({

@@ -13,6 +13,7 @@ import { describeDiscovery } from './discovery';
 import { answerReadiness } from './readyz';
 import { describeEvent, describeHistory, describePressure, describeTarget } from './status';
 import { renderStatusPage } from './status-page';
+import type { WatchStreams } from './watch';
 
 /** The answer of an on-demand probe, as the HTTP layer needs it. */
 export type ProbeAnswer =
@@ -45,6 +46,8 @@ export interface HttpSources {
   version: string;
   /** This process's shard of the targets, for /status and /targets. */
   sharding(): Sharding;
+  /** `/watch`: each target's state pushed as Server-Sent Events. */
+  watch: WatchStreams;
   logger: Logger;
   /** Guards /metrics, /status, /probe and / when auth is configured; health endpoints stay open. */
   auth?: Middleware;
@@ -126,6 +129,7 @@ export function createApp(sources: HttpSources): Koa {
       refreshSeconds,
     });
   });
+  router.get('/watch', guard, (ctx) => sources.watch.serve(ctx));
   router.get('/targets', guard, (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     ctx.body = describeDiscovery(sources.statuses(), sources.sharding(), ctx.host);

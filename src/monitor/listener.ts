@@ -2,6 +2,7 @@ import type { Transition } from '../breaker/breaker';
 import type { Target } from '../config/types';
 import type { ProbeReport } from '../probe/report';
 import type { FailureReason } from '../probe/result';
+import type { TargetStatus } from './target-status';
 
 /**
  * What the monitor announces. It owns the target set; metrics and logs derive from these
@@ -17,6 +18,11 @@ export interface MonitorListener {
   probed?(target: Target, report: ProbeReport): void;
   /** A breaker transition, with the reason of the failure that caused or last preceded it. */
   transitioned?(target: Target, transition: Transition, reason: FailureReason | undefined): void;
+  /**
+   * A target's status after a conclusive probe or a breaker transition, once every field is
+   * up to date (an inconclusive probe settles nothing).
+   */
+  settled?(status: TargetStatus): void;
 }
 
 /** One listener that passes every call on to each of `listeners`, in order. */
@@ -28,5 +34,6 @@ export function fanOut(listeners: readonly MonitorListener[]): Required<MonitorL
     probed: (target, report) => listeners.forEach((each) => each.probed?.(target, report)),
     transitioned: (target, transition, reason) =>
       listeners.forEach((each) => each.transitioned?.(target, transition, reason)),
+    settled: (status) => listeners.forEach((each) => each.settled?.(status)),
   };
 }

@@ -122,6 +122,7 @@ class ScheduledTarget implements TargetMonitor {
     if (this.#stopped) return;
     const permit = this.#breaker.permit();
     this.#transitioned(permit.transition);
+    if (permit.transition !== undefined) this.#deps.listener.settled?.(this.status);
     if (!permit.allowed) {
       this.#schedule(this.#breaker.retryAt() ?? scheduler.now() + this.#target.intervalMs);
       return;
@@ -177,6 +178,7 @@ class ScheduledTarget implements TargetMonitor {
     }
     listener.probed?.(target, { ...report, result });
     this.#transitioned(this.#breaker.record(result.ok));
+    listener.settled?.(status);
     // After an inconclusive run was counted, the next probe goes promptly, as a retry would.
     const next =
       judged.overdue === true

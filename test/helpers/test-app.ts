@@ -4,6 +4,8 @@ import { createHistory } from '../../src/monitor/history';
 import type { Liveness } from '../../src/monitor/monitor';
 import { isReady, readinessChecks } from '../../src/monitor/readiness';
 import type { TargetStatus } from '../../src/monitor/target-status';
+import { createWatchFeed } from '../../src/monitor/watch-feed';
+import { createWatchStreams } from '../../src/http/watch';
 import { createLogSink, type LogSink } from './log-sink';
 import { makeTarget } from './targets';
 
@@ -83,6 +85,7 @@ export function useTestApp(): TestApp {
       version: '9.9.9',
       sharding: () => ({ shard: 0, total: 1 }),
       logger: app.sink.logger,
+      watch: createWatchStreams(createWatchFeed(Date.now), { heartbeatMs: 15_000, maxStreams: 4 }),
       probeNow(name, scrapeTimeout, _accept, sending) {
         app.probeCalls.push({ name, scrapeTimeout });
         if (name === 'busy') return Promise.resolve({ kind: 'busy' });

@@ -1,0 +1,155 @@
+import type { ServerResponse } from 'node:http';
+import type Koa from 'koa';
+import type { WatchEvent, WatchFeed, WatchState } from '../monitor/watch-feed';
+
+export interface WatchSettings {
+  /** A comment line this often, so readers and proxies can tell a quiet stream from a dead one. */
+  heartbeatMs: number;
+  /** Streams open at once; one more is answered 503 with Retry-After. */
+  maxStreams: number;
+}
+
+export interface WatchStreams {
+  /** `GET /watch`: the snapshot (or what a resuming reader missed), then every change. */
+  serve(ctx: Koa.Context): void;
+  /** Says `shutdown` on every stream and ends it; new streams are refused from now on. */
+  close(): void;
+  /** How many streams are open. */
+  count(): number;
+}
+
+/** What a client waits before reconnecting, as the `retry:` field tells EventSource readers. */
+const RETRY_MS = 2000;
+/**
+ * What may wait unsent for one stream beyond its snapshot: a reader that falls further behind
+ * is cut off (it resumes or takes a fresh snapshot), so a stalled reader never grows memory.
+ */
+export const WATCH_STREAM_SLACK_BYTES = 64 * 1024;
+
+interface Stream {
+  res: ServerResponse;
+  /** The targets it asked for; undefined for all. */
+  targets: ReadonlySet<string> | undefined;
+  /** Bytes that may wait unsent before the stream is cut. */
+  limit: number;
+}
+
+/** Serves `/watch` as Server-Sent Events from `feed`: pushed as the feed changes, never polled. */
+export function createWatchStreams(feed: WatchFeed, settings: WatchSettings): WatchStreams {
+  const streams = new Set<Stream>();
+  let heartbeat: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  const drop = (stream: Stream) => {
+    streams.delete(stream);
+    if (streams.size === 0 && heartbeat !== undefined) {
+      clearInterval(heartbeat);
+      heartbeat = undefined;
+    }
+  };
+  const send = (stream: Stream, text: string) => {
+    stream.res.write(text);
+    if (stream.res.writableLength > stream.limit) {
+      drop(stream);
+      stream.res.destroy();
+    }
+  };
+  const wanted = (stream: Stream, target: string) => stream.targets?.has(target) ?? true;
+
+  feed.subscribe((event) => {
+    const text = frame(event);
+    for (const stream of streams) if (wanted(stream, targetOf(event))) send(stream, text);
+  });
+
+  return {
+    count: () => streams.size,
+    close() {
+      closed = true;
+      for (const stream of streams) {
+        drop(stream);
+        stream.res.end('event: shutdown\ndata: {}\n\n');
+      }
+    },
+    serve(ctx) {
+      const targets = targetsAsked(ctx.query.target);
+      const known = new Set(feed.snapshot().map(({ state }) => state.target));
+      const unknown = [...(targets ?? [])].find((name) => !known.has(name));
+      if (unknown !== undefined) return refuse(ctx, 404, `unknown target: ${unknown}`);
+      if (closed) return refuse(ctx, 503, 'shutting down');
+      if (streams.size >= settings.maxStreams) {
+        ctx.set('Retry-After', String(Math.ceil(RETRY_MS / 1000)));
+        return refuse(ctx, 503, `too many watch streams (at most ${settings.maxStreams})`);
+      }
+      ctx.status = 200;
+      ctx.set({
+        'Content-Type': 'text/event-stream; charset=utf-8',
+        'Cache-Control': 'no-store',
+        // nginx and its kin would otherwise hold events back in their buffers.
+        'X-Accel-Buffering': 'no',
+      });
+      if (ctx.method === 'HEAD') return;
+      ctx.respond = false;
+      const { res } = ctx;
+      const opening = `retry: ${RETRY_MS}\n\n${catchUp(ctx.get('Last-Event-ID'), targets)}`;
+      const stream: Stream = {
+        res,
+        targets,
+        limit: Buffer.byteLength(opening) + WATCH_STREAM_SLACK_BYTES,
+      };
+      streams.add(stream);
+      heartbeat ??= setInterval(() => {
+        for (const each of streams) send(each, ': heartbeat\n\n');
+      }, settings.heartbeatMs);
+      res.on('close', () => drop(stream));
+      res.flushHeaders();
+      send(stream, opening);
+    },
+  };
+
+  /** What a new stream starts with: the missed events when they are all still held, else a snapshot. */
+  function catchUp(lastEventId: string, targets: ReadonlySet<string> | undefined): string {
+    const synced = (count: number, resumed: boolean) =>
+      `id: ${feed.lastId()}\nevent: synced\ndata: ${JSON.stringify({
+        targets: count,
+        resumed,
+        heartbeatMs: settings.heartbeatMs,
+      })}\n\n`;
+    const keep = (target: string) => targets?.has(target) ?? true;
+    const missed = /^\d+$/.test(lastEventId) ? feed.after(Number(lastEventId)) : undefined;
+    if (missed !== undefined) {
+      const frames = missed.filter((event) => keep(targetOf(event))).map(frame);
+      const count = feed.snapshot().filter(({ state }) => keep(state.target)).length;
+      return frames.join('') + synced(count, true);
+    }
+    const entries = feed.snapshot().filter(({ state }) => keep(state.target));
+    return (
+      entries.map(({ id, state }) => stateFrame(id, state)).join('') + synced(entries.length, false)
+    );
+  }
+}
+
+function targetOf(event: WatchEvent): string {
+  return event.kind === 'state' ? event.state.target : event.target;
+}
+
+function frame(event: WatchEvent): string {
+  return event.kind === 'state'
+    ? stateFrame(event.id, event.state)
+    : `id: ${event.id}\nevent: removed\ndata: ${JSON.stringify({ target: event.target })}\n\n`;
+}
+
+function stateFrame(id: number, state: WatchState): string {
+  return `id: ${id}\nevent: state\ndata: ${JSON.stringify(state)}\n\n`;
+}
+
+/** `?target=a&target=b` as a set; undefined when none is named (every target). */
+function targetsAsked(query: string | string[] | undefined): ReadonlySet<string> | undefined {
+  if (query === undefined) return undefined;
+  return new Set(Array.isArray(query) ? query : [query]);
+}
+
+function refuse(ctx: Koa.Context, status: number, message: string) {
+  ctx.status = status;
+  ctx.type = 'text/plain; charset=utf-8';
+  ctx.body = `${message.slice(0, 120)}\n`;
+}
