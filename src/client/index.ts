@@ -1,65 +1,14 @@
 import type { EventSourceMessage } from 'eventsource-parser';
 import { openEventStream, type EventStream } from './event-stream';
+import type { TargetState, TargetWatch, WatchConnection, WatchOptions } from './types';
 
-/** A target's breaker as the watch knows it: `unknown` while the sidecar cannot be heard. */
-export type WatchedBreaker = 'closed' | 'open' | 'half_open' | 'unknown';
-
-/** One target's state, as the sidecar's `/watch` sends it. */
-export interface TargetState {
-  target: string;
-  breaker: WatchedBreaker;
-  /** The last conclusive probe's outcome; null before the first and while unknown. */
-  up: boolean | null;
-  /** The target's own readiness; null while unknown. */
-  ready: boolean | null;
-  /** Why it is down or its breaker is not closed (a fixed set of reasons), else null. */
-  reason: string | null;
-  /** The checks that fail, such as `role is replica, want master`. */
-  failing: string[];
-  /** ISO time this state began (for `unknown`: when the watch stopped hearing the sidecar). */
-  since: string;
-}
-
-/** How the watch stands with the sidecar. */
-export type WatchConnection = 'connecting' | 'synced' | 'stale' | 'closed';
-
-export interface WatchOptions {
-  /** The sidecar's base URL (`http://127.0.0.1:19121`) or its `/watch` URL. */
-  url: string;
-  /** Only these targets (`?target=`); all by default. */
-  targets?: readonly string[];
-  /** Sent with every request, such as `{ Authorization: 'Bearer …' }` where the sidecar wants it. */
-  headers?: Record<string, string>;
-  /** Silence after which every state is `unknown`; by default two of the sidecar's heartbeats. */
-  staleAfterMs?: number;
-  /** Reconnects back off from this (default 500 ms) to `maxRetryMs` (default 30 s), with jitter. */
-  minRetryMs?: number;
-  maxRetryMs?: number;
-}
-
-export interface TargetWatch {
-  /** Resolves once the first snapshot has arrived. */
-  readonly synced: Promise<void>;
-  connection(): WatchConnection;
-  /** The target's state; `unknown` when the watch does not know it (yet, or any more). */
-  state(name: string): TargetState;
-  states(): TargetState[];
-  /**
-   * True while the target's breaker is open (or half-open after a failed trial): fail fast.
-   * False when it is closed, recovering, or unknown: the application uses its own timeouts.
-   */
-  isOpen(name: string): boolean;
-  /** `fallback()` at once while the breaker is open; else `fn()`, and `fallback(error)` if it fails. */
-  guard<T>(
-    name: string,
-    fn: () => T | Promise<T>,
-    fallback: (error?: unknown) => T | Promise<T>,
-  ): Promise<T>;
-  /** Called with each target whose state changed; returns the function that stops it. */
-  onChange(listener: (state: TargetState, previous: TargetState) => void): () => void;
-  onConnection(listener: (connection: WatchConnection, error?: Error) => void): () => void;
-  close(): void;
-}
+export type {
+  TargetState,
+  TargetWatch,
+  WatchConnection,
+  WatchedBreaker,
+  WatchOptions,
+} from './types';
 
 /** Before the sidecar says its heartbeat: its default, 15 s. */
 const DEFAULT_HEARTBEAT_MS = 15_000;
@@ -79,10 +28,12 @@ export function watchTargets(options: WatchOptions): TargetWatch {
   let connection: WatchConnection = 'connecting';
   let staleAfterMs = options.staleAfterMs ?? 2 * DEFAULT_HEARTBEAT_MS;
   let lastEventId: string | undefined;
-  let lastHeard = Date.now();
+  /** When the stream last said anything, or the last try to reach it began. */
+  let quietSince = Date.now();
   let attempts = 0;
   let stream: EventStream | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
+  let silenceTimer: NodeJS.Timeout | undefined;
   let seen = new Set<string>();
   let resolveSynced: () => void = () => undefined;
   const synced = new Promise<void>((resolve) => (resolveSynced = resolve));
@@ -123,6 +74,7 @@ export function watchTargets(options: WatchOptions): TargetWatch {
         for (const name of states.keys()) if (!seen.has(name)) put(name, undefined);
       if (options.staleAfterMs === undefined && info.heartbeatMs !== undefined) {
         staleAfterMs = 2 * info.heartbeatMs;
+        watchSilence();
       }
       attempts = 0;
       setConnection('synced');
@@ -137,7 +89,7 @@ export function watchTargets(options: WatchOptions): TargetWatch {
     seen = new Set();
     stream = openEventStream(url, headersFor(options.headers, lastEventId), {
       message: onMessage,
-      activity: () => (lastHeard = Date.now()),
+      activity: () => (quietSince = Date.now()),
       ended(error) {
         stream = undefined;
         if (connection === 'closed') return;
@@ -155,12 +107,19 @@ export function watchTargets(options: WatchOptions): TargetWatch {
   // One timer, re-armed for what is left of the silence allowed, never once per message.
   const watchSilence = () => {
     if (connection === 'closed') return;
-    const silentMs = Date.now() - lastHeard;
-    if (silentMs >= staleAfterMs && connection !== 'stale') {
-      forgetAll('stale');
+    const silentMs = Date.now() - quietSince;
+    if (silentMs >= staleAfterMs) {
+      // A stream (or a connection attempt) that says nothing is given up and tried again.
+      if (connection !== 'stale') forgetAll('stale');
+      quietSince = Date.now();
       stream?.close();
     }
-    setTimeout(watchSilence, Math.max(100, staleAfterMs - silentMs)).unref();
+    clearTimeout(silenceTimer);
+    silenceTimer = setTimeout(
+      watchSilence,
+      Math.max(100, staleAfterMs - (Date.now() - quietSince)),
+    );
+    silenceTimer.unref();
   };
 
   const isOpen = (name: string) => {
@@ -195,7 +154,8 @@ export function watchTargets(options: WatchOptions): TargetWatch {
     },
     close() {
       setConnection('closed');
-      if (retryTimer !== undefined) clearTimeout(retryTimer);
+      clearTimeout(retryTimer);
+      clearTimeout(silenceTimer);
       stream?.close();
     },
   };
