@@ -3,6 +3,8 @@ import type { accuracy, costOnRedis, detection, scale, scrapeLatency } from './s
 import type { checkCost } from './check-cost';
 import type { memoryLimit } from './memory-limit';
 import type { starved } from './starved';
+import type { failfast } from './failfast';
+import { renderFailfast } from './failfast-report';
 
 interface Results {
   context: Record<string, string>;
@@ -14,10 +16,11 @@ interface Results {
   starved: Awaited<ReturnType<typeof starved>>;
   checkCost: Awaited<ReturnType<typeof checkCost>>;
   memoryLimit: Awaited<ReturnType<typeof memoryLimit>>;
+  failfast: Awaited<ReturnType<typeof failfast>>;
 }
 
-const verdict = (ok: boolean) => (ok ? 'met' : '**missed**');
-const table = (header: string[], rows: Array<Array<string | number>>) =>
+export const verdict = (ok: boolean) => (ok ? 'met' : '**missed**');
+export const table = (header: string[], rows: Array<Array<string | number>>) =>
   [
     `| ${header.join(' | ')} |`,
     `| ${header.map(() => '---').join(' | ')} |`,
@@ -178,6 +181,7 @@ export function renderReport(r: Results): string {
     ...renderStarved(st),
     ...renderCheckCost(cc),
     ...renderMemoryLimit(ml),
+    ...renderFailfast(r.failfast),
   ];
   return parts.join('\n');
 }

@@ -12,6 +12,7 @@ import { renderReport } from './report';
 import { starved } from './starved';
 import { checkCost } from './check-cost';
 import { memoryLimit } from './memory-limit';
+import { failfast } from './failfast';
 
 async function main() {
   const mode: Mode = { quick: process.argv.includes('--quick') };
@@ -51,6 +52,7 @@ async function main() {
     starved,
     checkCost,
     memoryLimit,
+    failfast,
   };
   const chosen = Object.entries(steps).filter(
     ([name]) => only === undefined || only.includes(name),
