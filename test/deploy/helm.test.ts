@@ -215,6 +215,12 @@ describe('helm/redis-health-sidecar with the real helm', () => {
         'redis-health',
       ]);
       expect(podProblems(pod!)).toEqual([]);
+      // Degrade, not gate: the shared Redis is not required, the app follows /watch.
+      const config = byKind(docs, 'ConfigMap')[0]!.data as Record<string, string>;
+      expect(config['config.yaml']).toMatch(/required: false/);
+      expect(pod!.containers[0]).toMatchObject({
+        env: [{ name: 'REDIS_HEALTH_WATCH_URL', value: 'http://127.0.0.1:19121/watch' }],
+      });
       expect(pod!.volumes).toContainEqual({
         name: 'redis-health-config',
         configMap: { name: 'orders-redis-health' },
