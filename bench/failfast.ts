@@ -8,7 +8,6 @@ import { join } from 'node:path';
 import { percentile, round } from './measure';
 import { sleep, startRedis, startSidecar, track, type RedisProcess } from './processes';
 import type { Mode } from './scenarios';
-import { watchCost } from './watch-cost';
 
 const VARIANTS = ['none', 'own', 'watch'] as const;
 type Variant = (typeof VARIANTS)[number];
@@ -58,7 +57,6 @@ export async function failfast({ quick }: Mode) {
     detectBoundMs: DETECT_BOUND_MS,
     variants,
     callback,
-    watchers: await watchCost(quick),
   };
 }
 

@@ -4,6 +4,7 @@ import type { checkCost } from './check-cost';
 import type { memoryLimit } from './memory-limit';
 import type { starved } from './starved';
 import type { failfast } from './failfast';
+import type { watchCost } from './watch-cost';
 import { renderFailfast } from './failfast-report';
 
 interface Results {
@@ -17,6 +18,7 @@ interface Results {
   checkCost: Awaited<ReturnType<typeof checkCost>>;
   memoryLimit: Awaited<ReturnType<typeof memoryLimit>>;
   failfast: Awaited<ReturnType<typeof failfast>>;
+  watchCost: Awaited<ReturnType<typeof watchCost>>;
 }
 
 export const verdict = (ok: boolean) => (ok ? 'met' : '**missed**');
@@ -181,7 +183,7 @@ export function renderReport(r: Results): string {
     ...renderStarved(st),
     ...renderCheckCost(cc),
     ...renderMemoryLimit(ml),
-    ...renderFailfast(r.failfast),
+    ...renderFailfast(r.failfast, r.watchCost),
   ];
   return parts.join('\n');
 }

@@ -13,6 +13,7 @@ import { starved } from './starved';
 import { checkCost } from './check-cost';
 import { memoryLimit } from './memory-limit';
 import { failfast } from './failfast';
+import { watchCost } from './watch-cost';
 
 async function main() {
   const mode: Mode = { quick: process.argv.includes('--quick') };
@@ -53,6 +54,7 @@ async function main() {
     checkCost,
     memoryLimit,
     failfast,
+    watchCost,
   };
   const chosen = Object.entries(steps).filter(
     ([name]) => only === undefined || only.includes(name),

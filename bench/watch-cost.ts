@@ -1,56 +1,72 @@
-// Part of bench step `failfast`: what /watch readers cost the sidecar.
-import { request } from 'node:http';
-import { cpuSeconds, round, rssMiB } from './measure';
-import { sleep, startRedis, startSidecar } from './processes';
+// Bench step `watchCost`: what /watch readers cost the sidecar, with nothing changing
+// (heartbeats only) and in a storm of changes (one target in ten flapping).
+import { request, type ClientRequest } from 'node:http';
+import { cpuSeconds, round, rssMiB, sampleSum, timedGet } from './measure';
+import { sleep, startRedis, startSidecar, type RedisProcess } from './processes';
+import type { Mode } from './scenarios';
 
-/** What /watch readers cost: 1000 targets (100 of them flapping), with none and with 100 readers. */
-export async function watchCost(quick: boolean) {
+export async function watchCost({ quick }: Mode) {
+  const plan = {
+    targets: quick ? 200 : 1000,
+    readers: quick ? 20 : 100,
+    windowMs: quick ? 8000 : 30_000,
+  };
   const redis = await startRedis();
-  const count = quick ? 200 : 1000;
-  const readers = quick ? 20 : 100;
-  const windowMs = quick ? 8000 : 30_000;
-  const lines = Array.from({ length: count }, (_, i) =>
-    i % 10 === 0
+  const quiet = await underReaders(redis, plan, false);
+  const storm = await underReaders(redis, plan, true);
+  await redis.stop();
+  return { ...plan, quiet, storm };
+}
+
+async function underReaders(
+  redis: RedisProcess,
+  plan: { targets: number; readers: number; windowMs: number },
+  flapping: boolean,
+) {
+  const lines = Array.from({ length: plan.targets }, (_, i) =>
+    flapping && i % 10 === 0
       ? `  - { name: t${i}, url: 'redis://127.0.0.1:1/0', required: false }`
       : `  - { name: t${i}, url: 'redis://127.0.0.1:${redis.port}/0' }`,
   );
   const sidecar = await startSidecar(
-    `listen: 127.0.0.1:0\ndefaults: { interval: 1s, timeout: 250ms, breaker: { failureThreshold: 3, recoveryTimeout: 1s } }\ntargets:\n${lines.join('\n')}\n`,
+    'listen: 127.0.0.1:0\ndefaults: { interval: 1s, timeout: 250ms, connectCheck: 0, ' +
+      `breaker: { failureThreshold: 3, recoveryTimeout: 1s } }\ntargets:\n${lines.join('\n')}\n`,
   );
-  // Past start-up, so the windows compare steady states.
-  await sleep(quick ? 5000 : 15_000);
-  const measure = async () => {
+  await sleep(plan.windowMs / 2); // past start-up: the windows compare steady states
+  // Probes completed, from the sidecar's own counter: readers must not slow probing.
+  const probes = async () =>
+    sampleSum((await timedGet(`${sidecar.url}/metrics`)).body, 'redis_health_probes_total');
+  const window = async () => {
     const cpu = cpuSeconds(sidecar.pid);
-    const rss = rssMiB(sidecar.pid);
-    await sleep(windowMs);
+    const before = { events, probes: await probes() };
+    await sleep(plan.windowMs);
+    const done = (await probes()) - before.probes;
     return {
-      cpuPercent: round(((cpuSeconds(sidecar.pid) - cpu) / (windowMs / 1000)) * 100, 1),
-      rssMiB: { start: round(rss, 1), end: round(rssMiB(sidecar.pid), 1) },
+      cpuPercent: round(((cpuSeconds(sidecar.pid) - cpu) / (plan.windowMs / 1000)) * 100, 1),
+      rssMiB: round(rssMiB(sidecar.pid), 1),
+      events: events - before.events,
+      probesPerSecond: round(done / (plan.windowMs / 1000), 1),
     };
   };
-  const none = await measure();
   let events = 0;
-  const streams = Array.from({ length: readers }, () =>
+  const none = await window();
+  const streams: ClientRequest[] = Array.from({ length: plan.readers }, () =>
     request(`${sidecar.url}/watch`, (res) =>
-      res.on('data', (chunk: Buffer) => (events += chunk.toString().split('\nevent: ').length - 1)),
+      res.on('data', (chunk: Buffer) => (events += chunk.toString().split('event: ').length - 1)),
     ).end(),
   );
   await sleep(2000);
-  const eventsBefore = events;
-  const watched = await measure();
+  const watched = await window();
+  // A second window with the readers: memory that grows with events would grow on here.
+  const again = await window();
   for (const stream of streams) stream.destroy();
-  const delivered = events - eventsBefore;
-  // What readers add beyond the drift the same sidecar shows without them.
-  const growth = ({ rssMiB }: typeof none) => rssMiB.end - rssMiB.start;
-  const grownBytes = Math.max(0, growth(watched) - growth(none)) * 2 ** 20;
-  await redis.stop();
+  process.kill(sidecar.pid, 'SIGKILL');
+  const grownBytes = (again.rssMiB - watched.rssMiB) * 2 ** 20;
   return {
-    targets: count,
-    readers,
-    windowMs,
     none,
     watched,
-    eventsDelivered: delivered,
-    rssGrowthBytesPerEvent: delivered === 0 ? null : round(grownBytes / delivered, 3),
+    again,
+    addedCpuPoints: round((watched.cpuPercent + again.cpuPercent) / 2 - none.cpuPercent, 1),
+    rssGrowthBytesPerEvent: again.events === 0 ? null : round(grownBytes / again.events, 2),
   };
 }

@@ -21,8 +21,8 @@ export interface WatchStreams {
 /** What a client waits before reconnecting, as the `retry:` field tells EventSource readers. */
 const RETRY_MS = 2000;
 /**
- * What may wait unsent for one stream beyond its snapshot: a reader that falls further behind
- * is cut off (it resumes or takes a fresh snapshot), so a stalled reader never grows memory.
+ * What may wait unsent for one stream once its snapshot is out: a reader that falls further
+ * behind is cut off (it resumes or takes a fresh snapshot), so a stalled reader never grows memory.
  */
 export const WATCH_STREAM_SLACK_BYTES = 64 * 1024;
 
@@ -32,6 +32,8 @@ interface Stream {
   targets: ReadonlySet<string> | undefined;
   /** Bytes that may wait unsent before the stream is cut. */
   limit: number;
+  /** The id its snapshot or replay ended at: later events only. */
+  from: number;
 }
 
 /** Serves `/watch` as Server-Sent Events from `feed`: pushed as the feed changes, never polled. */
@@ -54,17 +56,38 @@ export function createWatchStreams(feed: WatchFeed, settings: WatchSettings): Wa
       stream.res.destroy();
     }
   };
-  const wanted = (stream: Stream, target: string) => stream.targets?.has(target) ?? true;
-
+  const wanted = (targets: ReadonlySet<string> | undefined, target: string) =>
+    targets?.has(target) ?? true;
+  // Events are written once per turn of the event loop, all that arrived in it together: a
+  // storm of changes costs a write per stream per turn, not per event and stream.
+  let batch: WatchEvent[] = [];
+  const flush = () => {
+    const events = batch;
+    batch = [];
+    const all = events.map(frame);
+    const joined = all.join('');
+    for (const stream of streams) {
+      const { targets, from } = stream;
+      const text =
+        targets === undefined && (events[0]?.id ?? 0) > from
+          ? joined
+          : all
+              .filter((_, i) => events[i]!.id > from && wanted(targets, targetOf(events[i]!)))
+              .join('');
+      if (text !== '') send(stream, text);
+    }
+  };
   feed.subscribe((event) => {
-    const text = frame(event);
-    for (const stream of streams) if (wanted(stream, targetOf(event))) send(stream, text);
+    if (streams.size === 0) return;
+    if (batch.length === 0) setImmediate(flush);
+    batch.push(event);
   });
 
   return {
     count: () => streams.size,
     close() {
       closed = true;
+      flush();
       for (const stream of streams) {
         drop(stream);
         stream.res.end('event: shutdown\ndata: {}\n\n');
@@ -95,6 +118,7 @@ export function createWatchStreams(feed: WatchFeed, settings: WatchSettings): Wa
         res,
         targets,
         limit: Buffer.byteLength(opening) + WATCH_STREAM_SLACK_BYTES,
+        from: feed.lastId(),
       };
       streams.add(stream);
       heartbeat ??= setInterval(() => {
@@ -102,7 +126,9 @@ export function createWatchStreams(feed: WatchFeed, settings: WatchSettings): Wa
       }, settings.heartbeatMs);
       res.on('close', () => drop(stream));
       res.flushHeaders();
-      send(stream, opening);
+      // The snapshot may wait whole; once it is out, only the slack may.
+      if (res.write(opening)) stream.limit = WATCH_STREAM_SLACK_BYTES;
+      else res.once('drain', () => (stream.limit = WATCH_STREAM_SLACK_BYTES));
     },
   };
 
@@ -114,7 +140,7 @@ export function createWatchStreams(feed: WatchFeed, settings: WatchSettings): Wa
         resumed,
         heartbeatMs: settings.heartbeatMs,
       })}\n\n`;
-    const keep = (target: string) => targets?.has(target) ?? true;
+    const keep = (target: string) => wanted(targets, target);
     const missed = /^\d+$/.test(lastEventId) ? feed.after(Number(lastEventId)) : undefined;
     if (missed !== undefined) {
       const frames = missed.filter((event) => keep(targetOf(event))).map(frame);
