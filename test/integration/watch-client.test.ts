@@ -1,28 +1,17 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { watchTargets, type TargetWatch, type WatchConnection } from '../../src/client';
-import { freePort } from '../helpers/free-port';
 import { startRedis, stopAllRedis, type RedisServer } from '../helpers/redis-server';
-import {
-  runSidecar,
-  stopAllSidecars,
-  writeConfig,
-  type SidecarProcess,
-} from '../helpers/sidecar-process';
+import { restartableSidecar, type RestartableSidecar } from '../helpers/restartable-sidecar';
+import { stopAllSidecars } from '../helpers/sidecar-process';
 import { waitFor } from '../helpers/wait';
 
 let redis: RedisServer;
-let port: number;
-let configFile: string;
-let sidecar: SidecarProcess;
+let sidecar: RestartableSidecar;
 const watches: TargetWatch[] = [];
 
-const start = async () => {
-  sidecar = runSidecar(['--config', configFile, '--listen', `127.0.0.1:${port}`]);
-  await sidecar.ready();
-};
 const watch = (connections: WatchConnection[] = []) => {
-  const w = watchTargets({ url: `http://127.0.0.1:${port}`, minRetryMs: 100, maxRetryMs: 400 });
+  const w = watchTargets({ url: sidecar.url, minRetryMs: 100, maxRetryMs: 400 });
   w.onConnection((connection) => connections.push(connection));
   watches.push(w);
   return w;
@@ -30,18 +19,7 @@ const watch = (connections: WatchConnection[] = []) => {
 
 beforeAll(async () => {
   redis = await startRedis();
-  port = await freePort();
-  configFile = writeConfig(`
-http: { watch: { heartbeat: 300ms } }
-defaults:
-  interval: 200ms
-  timeout: 150ms
-  breaker: { failureThreshold: 2, recoveryTimeout: 300ms, successThreshold: 1 }
-targets:
-  - name: main
-    url: ${redis.url}
-`);
-  await start();
+  sidecar = await restartableSidecar(redis);
 });
 afterEach(() => {
   for (const w of watches.splice(0)) w.close();
@@ -98,13 +76,13 @@ describe('watchTargets (redis-health-sidecar/client)', () => {
     const w = watch(connections);
     await w.synced;
     await waitFor('breaker open', () => w.isOpen('main'));
-    sidecar.kill('SIGSTOP');
+    sidecar.process().kill('SIGSTOP');
     try {
       await waitFor('stale', () => w.state('main').breaker === 'unknown', { timeoutMs: 3000 });
       expect(w.isOpen('main')).toBe(false);
       expect(connections).toContain('stale');
     } finally {
-      sidecar.kill('SIGCONT');
+      sidecar.process().kill('SIGCONT');
     }
     await waitFor('known again', () => w.isOpen('main'), { timeoutMs: 5000 });
     await redis.restart();
@@ -117,11 +95,11 @@ describe('watchTargets (redis-health-sidecar/client)', () => {
     w.onConnection((_, error) => error !== undefined && errors.push(error.message));
     await w.synced;
     await waitFor('main up', () => w.state('main').up === true);
-    sidecar.kill('SIGKILL');
-    await sidecar.exit();
+    sidecar.process().kill('SIGKILL');
+    await sidecar.process().exit();
     await waitFor('unknown', () => w.state('main').breaker === 'unknown', { timeoutMs: 3000 });
     expect(errors.join()).toMatch(/ECONNREFUSED/);
-    await start();
+    await sidecar.start();
     await waitFor('synced again', () => w.state('main').breaker === 'closed', { timeoutMs: 5000 });
     expect(w.connection()).toBe('synced');
   });

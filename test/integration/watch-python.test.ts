@@ -1,13 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { freePort } from '../helpers/free-port';
 import { startRedis, stopAllRedis, type RedisServer } from '../helpers/redis-server';
-import {
-  runSidecar,
-  stopAllSidecars,
-  writeConfig,
-  type SidecarProcess,
-} from '../helpers/sidecar-process';
+import { restartableSidecar, type RestartableSidecar } from '../helpers/restartable-sidecar';
+import { stopAllSidecars } from '../helpers/sidecar-process';
 import { waitFor } from '../helpers/wait';
 
 const DRIVER = join(__dirname, '..', 'fixtures', 'python', 'watch_driver.py');
@@ -26,35 +21,18 @@ interface Line {
 }
 
 let redis: RedisServer;
-let port: number;
-let configFile: string;
-let sidecar: SidecarProcess;
+let sidecar: RestartableSidecar;
 let python: ChildProcess;
 const lines: Line[] = [];
 
-const startSidecar = async () => {
-  sidecar = runSidecar(['--config', configFile, '--listen', `127.0.0.1:${port}`]);
-  await sidecar.ready();
-};
 const seen = (what: string, match: (line: Line) => boolean, from = 0) =>
   waitFor(what, () => lines.slice(from).some(match), { timeoutMs: 8000 });
 
 beforeAll(async () => {
   if (spawnSync('python3', ['--version']).status !== 0) throw new Error(PYTHON_MISSING);
   redis = await startRedis();
-  port = await freePort();
-  configFile = writeConfig(`
-http: { watch: { heartbeat: 300ms } }
-defaults:
-  interval: 200ms
-  timeout: 150ms
-  breaker: { failureThreshold: 2, recoveryTimeout: 300ms, successThreshold: 1 }
-targets:
-  - name: main
-    url: ${redis.url}
-`);
-  await startSidecar();
-  python = spawn('python3', [DRIVER, `http://127.0.0.1:${port}`], {
+  sidecar = await restartableSidecar(redis);
+  python = spawn('python3', [DRIVER, sidecar.url], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   let buffered = '';
@@ -92,7 +70,7 @@ describe('examples/python/redis_health_watch.py against the real sidecar', () =>
 
   test('a silent sidecar makes the state unknown (fail open); it resumes after', async () => {
     const from = lines.length;
-    sidecar.kill('SIGSTOP');
+    sidecar.process().kill('SIGSTOP');
     try {
       await seen('stale', (line) => line.connection === 'stale', from);
       await seen('unknown', (line) => line.change?.breaker === 'unknown', from);
@@ -101,7 +79,7 @@ describe('examples/python/redis_health_watch.py against the real sidecar', () =>
         guard: 'redis',
       });
     } finally {
-      sidecar.kill('SIGCONT');
+      sidecar.process().kill('SIGCONT');
     }
     await seen('synced again', (line) => line.connection === 'synced', from);
     await seen('known again', (line) => line.change?.breaker === 'closed', from);
@@ -109,11 +87,11 @@ describe('examples/python/redis_health_watch.py against the real sidecar', () =>
 
   test('a sidecar that is gone: unknown, then followed again once it is back', async () => {
     const from = lines.length;
-    sidecar.kill('SIGKILL');
-    await sidecar.exit();
+    sidecar.process().kill('SIGKILL');
+    await sidecar.process().exit();
     await seen('refused', (line) => /refused/i.test(line.error ?? ''), from);
     await seen('unknown', (line) => line.change?.breaker === 'unknown', from);
-    await startSidecar();
+    await sidecar.start();
     await seen('synced again', (line) => line.connection === 'synced', from);
   });
 });
