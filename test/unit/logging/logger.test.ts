@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { createLogger } from '../../../src/logging/logger';
-import { safeMessage } from '../../../src/logging/redact';
+import { redactUrls, safeMessage } from '../../../src/logging/redact';
 import { createLogSink } from '../../helpers/log-sink';
 
 describe('logs', () => {
@@ -40,6 +40,16 @@ describe('logs', () => {
     expect(text).toContain('target: "cache"');
     expect(text).not.toContain('hunter2');
     expect(() => JSON.parse(text) as unknown).toThrow();
+  });
+
+  test('a peer’s megabyte of letters is redacted in one pass, bounded (it once took minutes)', () => {
+    const letters = 'A'.repeat(1 << 20);
+    expect(safeMessage(`ERR ${letters}`)).toHaveLength(200);
+    expect(safeMessage(`ERR ${letters}`)).toMatch(/^ERR A+…$/);
+    expect(redactUrls(letters)).toBe(letters);
+    expect(redactUrls(`${letters} redis://u:p@h:1 ${'//'.repeat(1 << 18)}`)).toContain(
+      'redis://***@h:1',
+    );
   });
 
   test('safeMessage keeps one bounded line and removes known secrets', () => {
