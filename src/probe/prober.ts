@@ -10,6 +10,7 @@ import { createRedisProbe } from './redis-probe';
 import { QUIT_TIMEOUT_MS, type ProbeReport, type TargetProber } from './report';
 import type { StallGauge } from './run-probe';
 import { createSentinelCheck, type SentinelCheck } from './sentinel-check';
+import { createSecretScrubber } from './without-secrets';
 
 /** What probers share: how to tell the sidecar's own stalls (none for a one-off `check`). */
 export interface ProbeContext {
@@ -27,10 +28,11 @@ export function createProber(target: Target, context: ProbeContext = {}): Target
     target.cluster !== undefined
       ? createClusterProber(target, stalled)
       : createServerProber(target, stalled);
+  const scrub = createSecretScrubber(target);
   return {
     async probe() {
       const startedAt = Date.now();
-      const report = await prober.probe();
+      const report = scrub(await prober.probe());
       return stalled === undefined
         ? report
         : { ...report, stalledMs: Math.round(stalled(startedAt, Date.now())) };

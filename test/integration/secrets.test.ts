@@ -22,6 +22,10 @@ const SECRETS = {
   bearerToken: 'bearer-token-secret-8-Zq',
   basicPassword: 'basic-secret-9-Zq',
   badUrlPassword: 'bad-url-secret-10-Zq',
+  // Sent to a Redis that echoes what it is sent (AUTH renamed away).
+  echoUser: 'echo-user-11-Zq',
+  echoPassword: 'echo-secret-12-Zq',
+  echoFilePassword: 'echo-file-secret-13-Zq',
 };
 const BEARER = { Authorization: `Bearer ${SECRETS.bearerToken}` };
 const BASIC = {
@@ -29,6 +33,7 @@ const BASIC = {
 };
 
 let redis: RedisServer;
+let echoing: RedisServer;
 let sidecar: SidecarProcess;
 let base: string;
 let config: string;
@@ -46,7 +51,10 @@ beforeAll(async () => {
   ]) {
     await redis.command('ACL', 'SETUSER', user!, 'on', `>${password!}`, '+@all', '~*');
   }
+  // `ERR unknown command 'auth', with args beginning with: 'user' 'password'`.
+  echoing = await startRedis({ processOnly: true, args: ['--rename-command', 'AUTH', ''] });
   const passwordFile = writeConfig(`${SECRETS.filePassword}\n`);
+  const echoFile = writeConfig(`${SECRETS.echoFilePassword}\n`);
   const hash = bcrypt.hashSync(SECRETS.basicPassword, 4);
   const port = redis.port;
   config = writeConfig(`listen: 127.0.0.1:0
@@ -73,6 +81,10 @@ targets:
     sentinel: { masterName: mymaster, sentinels: ['127.0.0.1:1'], password: ${SECRETS.sentinelPassword} }
     password: ${SECRETS.keyPassword}
     required: false
+  - name: echo
+    url: 'redis://${SECRETS.echoUser}:${SECRETS.echoPassword}@127.0.0.1:${echoing.port}/0'
+    required: false
+  - { name: echo-file, url: 'redis://127.0.0.1:${echoing.port}/1', passwordFile: ${echoFile}, required: false }
 `);
   sidecar = runSidecar(['--config', config], env);
   base = await sidecar.ready();
@@ -87,7 +99,9 @@ targets:
     const byName = Object.fromEntries(targets.map((target) => [target.name, target]));
     return (
       ['url', 'url-user', 'key', 'env', 'file'].every((name) => byName[name]?.server != null) &&
-      ['wrong', 'wrong-url', 'sentinel'].every((name) => byName[name]?.up === false)
+      ['wrong', 'wrong-url', 'sentinel', 'echo', 'echo-file'].every(
+        (name) => byName[name]?.up === false,
+      )
     );
   });
 
@@ -98,14 +112,15 @@ targets:
       text: `${JSON.stringify(reply.headers)}\n${reply.body}`,
     });
   };
-  for (const path of ['/metrics', '/status', '/', '/healthz', '/readyz', '/readyz?verbose'])
-    await get(path);
+  const paths = ['/metrics', '/status', '/status?history=1', '/', '/healthz', '/readyz'];
+  for (const path of [...paths, '/readyz?verbose']) await get(path);
   await get('/readyz?verbose', { ...BEARER, Accept: 'application/json' });
   await get('/readyz', { ...BEARER, Accept: 'application/health+json' });
   await get('/metrics', { ...BASIC, Accept: 'application/openmetrics-text; version=1.0.0' });
   await get('/status', {}); // refused: what does a 401 say?
   await get('/status', { Authorization: 'Bearer not-the-token-at-all' });
-  for (const name of ['url', 'url-user', 'key', 'env', 'file', 'wrong', 'wrong-url', 'sentinel']) {
+  const names = ['url', 'url-user', 'key', 'env', 'file', 'wrong', 'wrong-url', 'sentinel'];
+  for (const name of [...names, 'echo', 'echo-file']) {
     await get(`/probe?target=${name}`);
     await get(`/readyz/${name}`);
     await get(`/livez/${name}`);
@@ -160,6 +175,10 @@ test('the outputs are real: debug logs, every endpoint, check and validate all s
   expect(refusals.join('')).toMatch(/targets\[0\]\.url.*\n.*targets\[1\]\.url/);
   expect(refusals.join('')).toContain('targets[1].colour: unknown key');
   expect(outputs.find((output) => output.where === 'check')!.text).toMatch(/wrong\s.*auth/);
+  // The echoing Redis did echo: what it said is there, without what was sent to it.
+  expect(outputs.find((output) => output.where === 'check')!.text).toMatch(
+    /echo\s.*unknown command 'auth', with args beginning with: '\*\*\*' '\*\*\*'/,
+  );
   expect(outputs.length).toBeGreaterThan(30);
 });
 
