@@ -32,7 +32,7 @@ async function underReaders(
     'listen: 127.0.0.1:0\ndefaults: { interval: 1s, timeout: 250ms, connectCheck: 0, ' +
       `breaker: { failureThreshold: 3, recoveryTimeout: 1s } }\ntargets:\n${lines.join('\n')}\n`,
   );
-  await sleep(plan.windowMs / 2); // past start-up: the windows compare steady states
+  await sleep(Math.max(8000, plan.windowMs / 2)); // past start-up: steady states compared
   // Probes completed, from the sidecar's own counter: readers must not slow probing.
   const probes = async () =>
     sampleSum((await timedGet(`${sidecar.url}/metrics`)).body, 'redis_health_probes_total');
