@@ -118,7 +118,7 @@ class SidecarWatch:
                 if self._follow():
                     attempts = 0
                     continue  # it ended cleanly after a sync (a slow reader cut off): resume
-            except (OSError, http.client.HTTPException, ValueError) as error:
+            except Exception as error:  # noqa: BLE001 - refused, timed out, bad events, a listener
                 if self._closed.is_set():
                     return
                 stale = isinstance(error, socket.timeout)

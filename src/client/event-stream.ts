@@ -33,7 +33,13 @@ export function openEventStream(
   };
   const parser = createParser({
     onEvent: (event) => {
-      if (!done) handlers.message(event);
+      if (done) return;
+      try {
+        handlers.message(event);
+      } catch (error) {
+        // Not the sidecar's events (a proxy's error page, say): give up this stream, never throw.
+        end(error instanceof Error ? error : new Error(String(error)));
+      }
     },
     onComment: () => undefined,
   });

@@ -44,6 +44,7 @@ export function watchTargets(options: WatchOptions): TargetWatch {
     for (const listener of connectionListeners) listener(next, error);
   };
   const put = (name: string, next: TargetState | undefined) => {
+    if (next === undefined && !states.has(name)) return;
     const previous = state(name);
     if (next === undefined) states.delete(name);
     else states.set(name, next);

@@ -54,7 +54,10 @@ export interface TargetWatch {
     fn: () => T | Promise<T>,
     fallback: (error?: unknown) => T | Promise<T>,
   ): Promise<T>;
-  /** Called with each target whose state changed; returns the function that stops it. */
+  /**
+   * Called with each target whose state changed; returns the function that stops it. A listener
+   * that throws ends the stream (the error reaches `onConnection`) and the watch reconnects.
+   */
   onChange(listener: (state: TargetState, previous: TargetState) => void): () => void;
   onConnection(listener: (connection: WatchConnection, error?: Error) => void): () => void;
   close(): void;

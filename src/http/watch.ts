@@ -14,8 +14,6 @@ export interface WatchStreams {
   serve(ctx: Koa.Context): void;
   /** Says `shutdown` on every stream and ends it; new streams are refused from now on. */
   close(): void;
-  /** How many streams are open. */
-  count(): number;
 }
 
 /** What a client waits before reconnecting, as the `retry:` field tells EventSource readers. */
@@ -84,7 +82,6 @@ export function createWatchStreams(feed: WatchFeed, settings: WatchSettings): Wa
   });
 
   return {
-    count: () => streams.size,
     close() {
       closed = true;
       flush();
@@ -95,8 +92,7 @@ export function createWatchStreams(feed: WatchFeed, settings: WatchSettings): Wa
     },
     serve(ctx) {
       const targets = targetsAsked(ctx.query.target);
-      const known = new Set(feed.snapshot().map(({ state }) => state.target));
-      const unknown = [...(targets ?? [])].find((name) => !known.has(name));
+      const unknown = [...(targets ?? [])].find((name) => !feed.has(name));
       if (unknown !== undefined) return refuse(ctx, 404, `unknown target: ${unknown}`);
       if (closed) return refuse(ctx, 503, 'shutting down');
       if (streams.size >= settings.maxStreams) {
@@ -144,8 +140,8 @@ export function createWatchStreams(feed: WatchFeed, settings: WatchSettings): Wa
     const missed = /^\d+$/.test(lastEventId) ? feed.after(Number(lastEventId)) : undefined;
     if (missed !== undefined) {
       const frames = missed.filter((event) => keep(targetOf(event))).map(frame);
-      const count = feed.snapshot().filter(({ state }) => keep(state.target)).length;
-      return frames.join('') + synced(count, true);
+      // Every target asked for is known (an unknown one is a 404).
+      return frames.join('') + synced(targets?.size ?? feed.size(), true);
     }
     const entries = feed.snapshot().filter(({ state }) => keep(state.target));
     return (

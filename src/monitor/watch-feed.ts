@@ -33,6 +33,10 @@ export interface WatchFeed {
   listener: MonitorListener;
   /** Every target's current state with the id of the event that set it, oldest first. */
   snapshot(): { id: number; state: WatchState }[];
+  /** Whether the feed knows a target of that name. */
+  has(name: string): boolean;
+  /** How many targets it knows. */
+  size(): number;
   /** The id of the newest event (the first id ever is the feed's start in microseconds). */
   lastId(): number;
   /**
@@ -94,6 +98,8 @@ export function createWatchFeed(now: () => number, retained = WATCH_RETAINED_EVE
   return {
     listener,
     snapshot: () => [...states.values()].sort((a, b) => a.id - b.id),
+    has: (name) => states.has(name),
+    size: () => states.size,
     lastId: () => id,
     after(from) {
       const oldest = events[0]?.id ?? id + 1;

@@ -84,7 +84,7 @@ export async function runProbe(
   const result = await runCommand(connection, ['PING'], timeoutMs, stalled);
   if (!result.ok) return result;
   if (result.reply !== 'PONG') {
-    return failure('error', `unexpected reply to PING: ${safeMessage(String(result.reply))}`);
+    return failure('error', safeMessage(`unexpected reply to PING: ${String(result.reply)}`));
   }
   return { ok: true, seconds: result.seconds };
 }

@@ -124,6 +124,14 @@ export function createConnection(target: Target): TargetConnection {
   return new KeptConnection(target);
 }
 
+/**
+ * The most one reply may hold before it is refused, as Redis itself caps a bulk string with
+ * `proto-max-bulk-len`: the largest reply a probe asks for (INFO, CLUSTER NODES of a thousand
+ * nodes) is a few hundred kilobytes, and a peer announcing `$2147483647` then streaming must not
+ * make the sidecar buffer gigabytes until the timeout.
+ */
+export const MAX_REPLY_BYTES = 1 << 20;
+
 // A class rather than closures: there is one per target (more for clusters and sentinels), and
 // at thousands of targets methods shared on the prototype save most of a kilobyte each.
 class KeptConnection implements TargetConnection {
@@ -133,6 +141,8 @@ class KeptConnection implements TargetConnection {
   #sentinelErrors: string[] = [];
   #lastDataAt: bigint | undefined;
   #lastChunk: Buffer | undefined;
+  /** Bytes received since the last command was sent. */
+  #replyBytes = 0;
   #certificate: CertificateView | undefined;
 
   constructor(target: Target) {
@@ -145,6 +155,8 @@ class KeptConnection implements TargetConnection {
     const noteData = (chunk: Buffer) => {
       this.#lastDataAt = process.hrtime.bigint();
       this.#lastChunk = chunk;
+      this.#replyBytes += chunk.length;
+      if (this.#replyBytes > MAX_REPLY_BYTES) this.#refuseReply();
     };
     client.on('connect', () => {
       // Ahead of ioredis's own parser: the time is when the reply reached us, not when it was
@@ -161,6 +173,7 @@ class KeptConnection implements TargetConnection {
     await settle(client);
     this.#lastError = undefined;
     this.#lastChunk = undefined;
+    this.#replyBytes = 0;
     refreshAccess(client, this.#target);
     this.#sentinelErrors = [];
     await client.connect().catch((error: unknown) => {
@@ -171,6 +184,7 @@ class KeptConnection implements TargetConnection {
   }
 
   send(command: string, ...args: string[]): Promise<unknown> {
+    this.#replyBytes = 0;
     return this.#client.call(command, ...args);
   }
 
@@ -203,6 +217,18 @@ class KeptConnection implements TargetConnection {
 
   close(timeoutMs: number): Promise<void> {
     return quit(this.#client, timeoutMs);
+  }
+
+  /** Drops a connection whose reply outgrew the cap: the command fails as `protocol`. */
+  #refuseReply(): void {
+    const seen = (this.#replyBytes / 2 ** 20).toFixed(1);
+    const limit = MAX_REPLY_BYTES / 2 ** 20;
+    const error = new ConnectError(
+      'protocol',
+      `a reply of more than ${limit} MiB (${seen} MiB so far): connection dropped`,
+    );
+    this.drop();
+    this.#lastError = error;
   }
 
   /** What an ioredis error means: the sentinels' verdict, a peer not speaking RESP, its words. */
