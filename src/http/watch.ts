@@ -24,6 +24,9 @@ const RETRY_MS = 2000;
  */
 export const WATCH_STREAM_SLACK_BYTES = 64 * 1024;
 
+/** How long events are gathered before they are written. */
+const WATCH_FLUSH_MS = 16;
+
 interface Stream {
   res: ServerResponse;
   /** The targets it asked for; undefined for all. */
@@ -56,8 +59,8 @@ export function createWatchStreams(feed: WatchFeed, settings: WatchSettings): Wa
   };
   const wanted = (targets: ReadonlySet<string> | undefined, target: string) =>
     targets?.has(target) ?? true;
-  // Events are written once per turn of the event loop, all that arrived in it together: a
-  // storm of changes costs a write per stream per turn, not per event and stream.
+  // Events are gathered for WATCH_FLUSH_MS and written together: a storm of changes costs a
+  // write per stream per flush, not per event and stream; a lone change waits that long at most.
   let batch: WatchEvent[] = [];
   const flush = () => {
     const events = batch;
@@ -77,7 +80,7 @@ export function createWatchStreams(feed: WatchFeed, settings: WatchSettings): Wa
   };
   feed.subscribe((event) => {
     if (streams.size === 0) return;
-    if (batch.length === 0) setImmediate(flush);
+    if (batch.length === 0) setTimeout(flush, WATCH_FLUSH_MS);
     batch.push(event);
   });
 
