@@ -64,6 +64,18 @@ describe('/readyz', () => {
     }
   });
 
+  test('?exclude= takes at most 100 names: more is a 400 that says so, not work per name', async () => {
+    app.statuses = [broken('main'), healthy('cache', false)];
+    const names = (count: number) => Array.from({ length: count }, (_, i) => `t${i}`).join(',');
+    const many = await httpGet(`${app.base}/readyz?exclude=main,${names(99)}`);
+    expect(many.status).toBe(200);
+    const tooMany = await httpGet(`${app.base}/readyz?exclude=main,${names(100)}`);
+    expect([tooMany.status, tooMany.body]).toEqual([
+      400,
+      'too many names in exclude (at most 100)\n',
+    ]);
+  });
+
   test('JSON when the client accepts application/json', async () => {
     app.statuses = [broken('main')];
     const reply = await httpGet(`${app.base}/readyz`, { headers: { Accept: 'application/json' } });
