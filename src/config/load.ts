@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { expandEnv, type Env } from './env';
 import { ConfigError, type ConfigProblem, type KeyedProblem } from './errors';
 import { describeIssue, readYaml } from './read-yaml';
+import { readConfigText } from './read-config-text';
 import { resolveConfig } from './resolve';
 import { readTargetFiles } from './target-files';
 import { resolveSharding, type ShardFlags, type Sharding } from './shard';
@@ -14,13 +14,7 @@ const DEFAULT_URL = 'redis://127.0.0.1:6379/0';
 
 /** Reads, expands, validates and resolves a config file; throws ConfigError listing every problem. */
 export function loadConfigFile(file: string, env: Env, options: ParseOptions = {}): Config {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new ConfigError([{ path: '', message: `cannot read config file (${code})` }], file);
-  }
+  const text = readConfigText(file, 'config file', file);
   return parseConfig(text, env, basename(file), { ...options, dir: dirname(file) });
 }
 

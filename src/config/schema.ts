@@ -64,6 +64,9 @@ const roles = ['master', 'replica', 'any'] as const;
 
 const role = z.enum(roles, { error: 'must be master, replica or any' });
 
+/** The longest label value a target may set. */
+export const MAX_LABEL_VALUE = 256;
+
 /** Label names of the sidecar's own series, and Prometheus's: a target's labels may not take them. */
 export const reservedLabels = ['target', 'address', 'db', 'mode', 'required', 'instance', 'job'];
 
@@ -80,7 +83,10 @@ const labels = z.record(
     .refine((name) => !reservedLabels.includes(name), {
       error: (issue) => `${String(issue.input)} is a label of the sidecar's own series`,
     }),
-  z.string({ error: 'must be a string (quote numbers and booleans)' }),
+  // Copied into every /metrics and /targets answer: bounded.
+  z
+    .string({ error: 'must be a string (quote numbers and booleans)' })
+    .max(MAX_LABEL_VALUE, `must be at most ${MAX_LABEL_VALUE} characters`),
   { error: 'must be a mapping of label names to values, such as { team: payments }' },
 );
 

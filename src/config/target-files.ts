@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readConfigText } from './read-config-text';
 import type * as Tinyglobby from 'tinyglobby';
 import { loadLazily } from '../load-lazily';
 import { expandEnv, type Env } from './env';
@@ -54,13 +54,7 @@ export function readTargetFiles(
 }
 
 function readTargetFile(file: string, dir: string, input: CheckedConfig, env: Env): Target[] {
-  let text: string;
-  try {
-    text = readFileSync(join(dir, file), 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
-    throw new ConfigError([{ path: '', message: `cannot read target file (${code})` }], file);
-  }
+  const text = readConfigText(join(dir, file), 'target file', file);
   const { data, locate } = readYaml(text, file);
   const problems: KeyedProblem[] = [];
   const parsed = targetListSchema.safeParse(expandEnv(data ?? [], env, problems), {
@@ -93,9 +87,9 @@ export function targetFilesText(patterns: readonly string[], dir: string): strin
     .sort()
     .map((file) => {
       try {
-        return `${file}\n${readFileSync(join(dir, file), 'utf8')}`;
-      } catch {
-        return `${file}\n(unreadable)`;
+        return `${file}\n${readConfigText(join(dir, file), 'target file', file)}`;
+      } catch (error) {
+        return `${file}\n${(error as Error).message}`;
       }
     })
     .join('\n');
