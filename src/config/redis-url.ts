@@ -30,17 +30,20 @@ export function parseRedisUrl(text: string): ParsedRedisUrl | string {
   const db = parseDb(url.pathname.replace(/^\//, ''));
   if (typeof db === 'string') return db;
   const port = url.port === '' ? 6379 : Number(url.port);
+  const access = credentials(url);
+  if (typeof access === 'string') return access;
   return {
     endpoint: { host, port },
     address: formatHostPort(host, port),
     db,
     tls: scheme === 'rediss:',
-    ...credentials(url),
+    ...access,
   };
 }
 
 function parseUnixUrl(url: URL): ParsedRedisUrl | string {
-  const path = decodeURIComponent(url.pathname);
+  const path = decoded(url.pathname);
+  if (path === undefined) return malformed('socket path');
   if (url.hostname !== '' || path === '' || path === '/') {
     return 'must name a socket path, as in unix:///var/run/redis/redis.sock?db=0';
   }
@@ -49,7 +52,9 @@ function parseUnixUrl(url: URL): ParsedRedisUrl | string {
   }
   const db = parseDb(url.searchParams.get('db') ?? '');
   if (typeof db === 'string') return db;
-  return { endpoint: { path }, address: path, db, tls: false, ...credentials(url) };
+  const access = credentials(url);
+  if (typeof access === 'string') return access;
+  return { endpoint: { path }, address: path, db, tls: false, ...access };
 }
 
 function parseDb(text: string): number | string {
@@ -58,9 +63,26 @@ function parseDb(text: string): number | string {
   return Number(text);
 }
 
-function credentials(url: URL): { username?: string; password?: string } {
+/** The user and password of a URL, %-decoded; a message (never the secret) when they cannot be. */
+function credentials(url: URL): { username?: string; password?: string } | string {
+  const username = decoded(url.username);
+  const password = decoded(url.password);
+  if (username === undefined) return malformed('user name');
+  if (password === undefined) return malformed('password');
   return {
-    ...(url.username !== '' && { username: decodeURIComponent(url.username) }),
-    ...(url.password !== '' && { password: decodeURIComponent(url.password) }),
+    ...(username !== '' && { username }),
+    ...(password !== '' && { password }),
   };
+}
+
+function decoded(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function malformed(what: string): string {
+  return `the ${what} has a malformed %-escape (write a literal % as %25)`;
 }
