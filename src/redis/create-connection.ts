@@ -131,6 +131,8 @@ export function createConnection(target: Target): TargetConnection {
  * make the sidecar buffer gigabytes until the timeout.
  */
 export const MAX_REPLY_BYTES = 1 << 20;
+/** The most elements one array, map or set reply may announce (CLUSTER SLOTS has at most 16384). */
+export const MAX_REPLY_ELEMENTS = 1 << 16;
 
 // A class rather than closures: there is one per target (more for clusters and sentinels), and
 // at thousands of targets methods shared on the prototype save most of a kilobyte each.
@@ -155,8 +157,14 @@ class KeptConnection implements TargetConnection {
     const noteData = (chunk: Buffer) => {
       this.#lastDataAt = process.hrtime.bigint();
       this.#lastChunk = chunk;
+      // A reply's first bytes announce its size: refuse a huge one before it is buffered.
+      const announced = this.#replyBytes === 0 ? announcedTooLarge(chunk) : undefined;
       this.#replyBytes += chunk.length;
-      if (this.#replyBytes > MAX_REPLY_BYTES) this.#refuseReply();
+      if (announced !== undefined) this.#refuseReply(announced);
+      else if (this.#replyBytes > MAX_REPLY_BYTES) {
+        const seen = (this.#replyBytes / 2 ** 20).toFixed(1);
+        this.#refuseReply(`a reply of more than 1 MiB (${seen} MiB so far)`);
+      }
     };
     client.on('connect', () => {
       // Ahead of ioredis's own parser: the time is when the reply reached us, not when it was
@@ -219,16 +227,10 @@ class KeptConnection implements TargetConnection {
     return quit(this.#client, timeoutMs);
   }
 
-  /** Drops a connection whose reply outgrew the cap: the command fails as `protocol`. */
-  #refuseReply(): void {
-    const seen = (this.#replyBytes / 2 ** 20).toFixed(1);
-    const limit = MAX_REPLY_BYTES / 2 ** 20;
-    const error = new ConnectError(
-      'protocol',
-      `a reply of more than ${limit} MiB (${seen} MiB so far): connection dropped`,
-    );
+  /** Drops a connection whose reply outgrew the caps: the command fails as `protocol`. */
+  #refuseReply(why: string): void {
     this.drop();
-    this.#lastError = error;
+    this.#lastError = new ConnectError('protocol', `${why}: connection dropped`);
   }
 
   /** What an ioredis error means: the sentinels' verdict, a peer not speaking RESP, its words. */
@@ -242,6 +244,25 @@ class KeptConnection implements TargetConnection {
     }
     return saidBeforeClosing(error, this.#lastChunk) ?? error;
   }
+}
+
+/**
+ * What a reply's header announces when it is more than the caps allow: a bulk string over
+ * MAX_REPLY_BYTES, or an array, map, set or push over MAX_REPLY_ELEMENTS.
+ */
+function announcedTooLarge(chunk: Buffer): string | undefined {
+  const type = String.fromCharCode(chunk[0] ?? 0);
+  if (!'$*%~>'.includes(type)) return undefined;
+  const end = chunk.indexOf(0x0d);
+  if (end < 2 || end > 21) return undefined;
+  const size = Number(chunk.subarray(1, end).toString('latin1'));
+  if (type === '$' && size > MAX_REPLY_BYTES) {
+    return `a reply announced as ${size} bytes, more than 1 MiB`;
+  }
+  if (type !== '$' && size > MAX_REPLY_ELEMENTS) {
+    return `a reply announced as ${size} elements, more than ${MAX_REPLY_ELEMENTS}`;
+  }
+  return undefined;
 }
 
 /** Sends QUIT when connected, bounded by `timeoutMs`, then closes; just closes otherwise. */
