@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { writeSources, type Family, type Source, type TextFormat } from './text-format';
-import { writeText } from './text-writer';
+import { createTextWriter, type Rendered } from './text-writer';
 
 /** A rendered page of metrics: its bytes in chunks, sent one after another. */
 export interface MetricsPage {
@@ -21,28 +21,61 @@ export interface Exposition {
   /** Renders a prom-client registry's metrics here too (default process metrics and the like). */
   include(registry: Registry): void;
   /**
-   * Renders in the format `accept` asks for. The chunks are reused for a later page once
-   * `sending` closes, so they must not be kept past that.
+   * Renders in the format `accept` asks for, sharing a render in progress. The chunks are
+   * reused for a later page once every `sending` that shares them closes, so they must not be
+   * kept past that.
    */
   render(accept: string | undefined, sending: Sending): Promise<MetricsPage>;
 }
 
+/** A page is written in parts of about this size, the event loop turning between them. */
+const YIELD_BYTES = 256 * 1024;
+
+/** A page being rendered or sent, shared by the requests that asked while it was rendered. */
+interface SharedPage {
+  rendered: Rendered;
+  readers: number;
+}
+
 export function createExposition(): Exposition {
   const sources: Source[] = [];
+  const rendering = new Map<TextFormat, Promise<SharedPage>>();
+  const renderShared = async (format: TextFormat): Promise<SharedPage> => {
+    const writer = createTextWriter();
+    let yieldedAt = 0;
+    for (const part of await writeSources(sources, format)) {
+      part(writer.out);
+      if (writer.written() - yieldedAt >= YIELD_BYTES) {
+        yieldedAt = writer.written();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+    return { rendered: writer.finish(), readers: 0 };
+  };
   return {
     add: (family) => void sources.push({ family }),
     include: (registry) => void sources.push({ registry }),
     async render(accept, sending) {
       const format: TextFormat = wantsOpenMetrics(accept) ? 'openmetrics' : 'prometheus';
-      const rendered = writeText(await writeSources(sources, format));
-      sending.once('close', () => rendered.release());
+      // Requests that arrive while a page is rendered share it: a storm of scrapes costs one.
+      let pending = rendering.get(format);
+      if (pending === undefined) {
+        pending = renderShared(format).finally(() => rendering.delete(format));
+        rendering.set(format, pending);
+      }
+      const page = await pending;
+      page.readers += 1;
+      sending.once('close', () => {
+        page.readers -= 1;
+        if (page.readers === 0) page.rendered.release();
+      });
       return {
         contentType:
           format === 'openmetrics'
             ? Registry.OPENMETRICS_CONTENT_TYPE
             : Registry.PROMETHEUS_CONTENT_TYPE,
-        chunks: rendered.chunks,
-        length: rendered.length,
+        chunks: page.rendered.chunks,
+        length: page.rendered.length,
       };
     },
   };

@@ -28,33 +28,31 @@ export type Source = { family: Family } | { registry: Registry };
 /**
  * Writes every source in the given format: the same bytes prom-client writes for its own
  * registries (tested against it), with families writing their own lines. Unlike prom-client's
- * OpenMetrics output it never renames the live metrics.
+ * OpenMetrics output it never renames the live metrics. One part per family, so that the
+ * caller may yield between them.
  */
 export async function writeSources(
   sources: readonly Source[],
   format: TextFormat,
-): Promise<(out: TextWriter) => void> {
-  // prom-client's metrics may collect asynchronously: read them all first, then write at once.
+): Promise<Array<(out: TextWriter) => void>> {
+  // prom-client's metrics may collect asynchronously: read them all first, then write.
   const read = await Promise.all(
     sources.map((source) =>
       'registry' in source ? source.registry.getMetricsAsJSON() : Promise.resolve([source.family]),
     ),
   );
   const openMetrics = format === 'openmetrics';
-  return (out) => {
-    let first = true;
-    for (const family of read.flat()) {
-      if (!first && !openMetrics) out.newline();
-      first = false;
-      const counter = openMetrics && family.type === 'counter';
-      // OpenMetrics names a counter family without its _total; the samples keep it.
-      const name = escape(counter ? family.name.replace(/_total$/, '') : family.name);
-      out.text(`# HELP ${name} ${escape(family.help)}\n# TYPE ${name} ${family.type}\n`);
-      if ('write' in family) family.write(out);
-      else writeSamples(out, family, counter ? `${name}_total` : name);
-    }
-    if (openMetrics) out.text('# EOF\n');
-  };
+  const parts = read.flat().map((family, index) => (out: TextWriter) => {
+    if (index > 0 && !openMetrics) out.newline();
+    const counter = openMetrics && family.type === 'counter';
+    // OpenMetrics names a counter family without its _total; the samples keep it.
+    const name = escape(counter ? family.name.replace(/_total$/, '') : family.name);
+    out.text(`# HELP ${name} ${escape(family.help)}\n# TYPE ${name} ${family.type}\n`);
+    if ('write' in family) family.write(out);
+    else writeSamples(out, family, counter ? `${name}_total` : name);
+  });
+  if (openMetrics) parts.push((out) => out.text('# EOF\n'));
+  return parts;
 }
 
 /** prom-client's samples of one metric. */

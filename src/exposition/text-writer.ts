@@ -38,6 +38,20 @@ export interface Rendered {
 
 /** Runs `write` against a fresh writer and returns the bytes it wrote. */
 export function writeText(write: (out: TextWriter) => void): Rendered {
+  const writer = createTextWriter();
+  write(writer.out);
+  return writer.finish();
+}
+
+/** A writer to write a body in parts (between which the caller may yield), then finish. */
+export interface PartWriter {
+  out: TextWriter;
+  /** Bytes written so far. */
+  written(): number;
+  finish(): Rendered;
+}
+
+export function createTextWriter(): PartWriter {
   const chunks: Buffer[] = [];
   // Every chunk taken, as allocated: what release() gives back.
   const taken: Buffer[] = [];
@@ -88,19 +102,24 @@ export function writeText(write: (out: TextWriter) => void): Rendered {
       buffer[length++] = NEWLINE;
     },
   };
-  write(out);
-  if (length > 0) chunks.push(buffer.subarray(0, length));
-  total += length;
-  taken.push(buffer);
-  idle.length = Math.min(idle.length, taken.length);
-  let released = false;
   return {
-    chunks,
-    length: total,
-    release() {
-      if (released) return;
-      released = true;
-      for (const chunk of taken) if (chunk.length === CHUNK) idle.push(chunk);
+    out,
+    written: () => total + length,
+    finish() {
+      if (length > 0) chunks.push(buffer.subarray(0, length));
+      total += length;
+      taken.push(buffer);
+      idle.length = Math.min(idle.length, taken.length);
+      let released = false;
+      return {
+        chunks,
+        length: total,
+        release() {
+          if (released) return;
+          released = true;
+          for (const chunk of taken) if (chunk.length === CHUNK) idle.push(chunk);
+        },
+      };
     },
   };
 }

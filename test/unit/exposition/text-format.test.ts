@@ -191,4 +191,37 @@ describe('exposition', () => {
     first.emit('close');
     other.emit('close');
   });
+
+  test('renders asked for together share one page, kept until its last reader closes', async () => {
+    let collected = 0;
+    const registry = new Registry();
+    new Gauge({
+      name: 'collected',
+      help: 'how often the page was collected',
+      registers: [registry],
+      collect() {
+        collected += 1;
+        this.set(collected);
+      },
+    });
+    const exposition = createExposition();
+    exposition.include(registry);
+    const [one, two] = [new EventEmitter(), new EventEmitter()];
+    const [a, b] = await Promise.all([
+      exposition.render(undefined, one),
+      exposition.render(undefined, two),
+    ]);
+    expect(b.chunks).toBe(a.chunks);
+    expect(collected).toBe(1);
+    const copy = Buffer.concat(a.chunks);
+    one.emit('close');
+    // Still read by the second request: a later render must not write over it.
+    const three = new EventEmitter();
+    const c = await exposition.render(undefined, three);
+    expect(c.chunks).not.toBe(a.chunks);
+    expect(collected).toBe(2);
+    expect(Buffer.concat(a.chunks).equals(copy)).toBe(true);
+    two.emit('close');
+    three.emit('close');
+  });
 });
