@@ -107,6 +107,10 @@ export function createSidecar(
         sharding: () => current.sharding,
         watch,
         logger,
+        heavy: {
+          concurrency: config.http.heavyConcurrency,
+          sendTimeoutMs: config.http.sendTimeout,
+        },
         ...(config.http.auth !== undefined && { auth: createAuth(config.http.auth) }),
       });
       server = await startServer(app, config.listen, config.http.tls, logger);

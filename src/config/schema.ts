@@ -186,6 +186,10 @@ const bcryptHash = z
 const httpSchema = z.strictObject({
   /** /probe requests probing at once; more wait for a slot within their scrape budget. */
   probeConcurrency: positiveInt.prefault(8),
+  /** Answers of each of /metrics, /status, /targets and / being sent at once; more wait, then 503. */
+  heavyConcurrency: positiveInt.prefault(8),
+  /** An answer its client takes nothing of for this long is dropped with the connection. */
+  sendTimeout: duration.prefault('10s'),
   /** `/watch`: the heartbeat comment's period and how many streams may be open at once. */
   watch: z
     .strictObject({

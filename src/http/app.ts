@@ -1,7 +1,8 @@
-import { Readable } from 'node:stream';
 import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import type { Logger } from 'pino';
+import { rateLimited } from '../logging/rate-limited';
+import { safeMessage } from '../logging/redact';
 import type { MetricsPage, Sending } from '../exposition/exposition';
 import type { History } from '../monitor/history';
 import type { Liveness } from '../monitor/monitor';
@@ -9,10 +10,12 @@ import { redisAlive, type Readiness } from '../monitor/readiness';
 import type { Sharding } from '../config/types';
 import type { TargetStatus } from '../monitor/target-status';
 import { describeDiscovery } from './discovery';
+import { jsonTexts, streamInPieces, streamPaced } from './pieces';
+import { limitHeavyAnswers, type HeavyAnswerLimits } from './heavy-answers';
 
 import { answerReadiness } from './readyz';
 import { describeEvent, describeHistory, describePressure, describeTarget } from './status';
-import { renderStatusPage } from './status-page';
+import { statusPageParts } from './status-page';
 import type { WatchStreams } from './watch';
 
 /** The answer of an on-demand probe, as the HTTP layer needs it. */
@@ -49,6 +52,8 @@ export interface HttpSources {
   /** `/watch`: each target's state pushed as Server-Sent Events. */
   watch: WatchStreams;
   logger: Logger;
+  /** Bounds on each heavy route's answers: /metrics, /status, /targets and the status page. */
+  heavy: HeavyAnswerLimits;
   /** Guards /metrics, /status, /probe and / when auth is configured; health endpoints stay open. */
   auth?: Middleware;
 }
@@ -62,8 +67,10 @@ export function createApp(sources: HttpSources): Koa {
   const { readiness } = sources;
   const checks = () => readiness.checks();
   const guard: Middleware = sources.auth ?? ((_, next) => next());
+  // Each heavy route has its own slots: a storm of scrapes does not lock people out of the page.
+  const heavy = () => limitHeavyAnswers(sources.heavy);
 
-  router.get('/metrics', guard, async (ctx) => {
+  router.get('/metrics', guard, heavy(), async (ctx) => {
     sendMetrics(ctx, await sources.renderMetrics(ctx.get('Accept') || undefined, ctx.res));
   });
   router.get('/healthz', (ctx) => {
@@ -107,7 +114,7 @@ export function createApp(sources: HttpSources): Koa {
     }
     sendMetrics(ctx, answer);
   });
-  router.get('/', guard, (ctx) => {
+  router.get('/', guard, heavy(), (ctx) => {
     const refresh = ctx.query.refresh;
     const refreshSeconds = refresh === undefined ? undefined : Number(refresh);
     if (
@@ -120,38 +127,48 @@ export function createApp(sources: HttpSources): Koa {
     // No scripts at all; the page's only style is inline.
     ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
     ctx.type = 'text/html; charset=utf-8';
-    ctx.body = renderStatusPage(sources.statuses(), {
-      version: sources.version,
-      ready: readiness.ready(),
-      now: Date.now(),
-      sidecar: describePressure(sources.pressure(), sources.statuses()),
-      history: sources.history,
-      refreshSeconds,
-    });
+    ctx.body = streamInPieces(
+      statusPageParts(sources.statuses(), {
+        version: sources.version,
+        ready: readiness.ready(),
+        now: Date.now(),
+        sidecar: describePressure(sources.pressure(), sources.statuses()),
+        history: sources.history,
+        refreshSeconds,
+      }),
+    );
   });
   router.get('/watch', guard, (ctx) => sources.watch.serve(ctx));
-  router.get('/targets', guard, (ctx) => {
+  router.get('/targets', guard, heavy(), (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     ctx.body = describeDiscovery(sources.statuses(), sources.sharding(), ctx.host);
   });
-  router.get('/status', guard, (ctx) => {
+  router.get('/status', guard, heavy(), (ctx) => {
     const statuses = sources.statuses();
     const { history } = sources;
     const withHistory = ctx.query.history !== undefined && ctx.query.history !== '0';
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = {
-      version: sources.version,
-      ready: readiness.ready(),
-      shuttingDown: readiness.shuttingDown(),
-      shard: sources.sharding(),
-      sidecar: describePressure(sources.pressure(), statuses),
-      targets: statuses.map((status) =>
-        withHistory
-          ? { ...describeTarget(status), history: describeHistory(history, status) }
-          : describeTarget(status),
+    ctx.type = 'application/json; charset=utf-8';
+    // Described target by target as the client reads: 17 MB with history at 1000 targets.
+    ctx.body = streamInPieces(
+      jsonTexts(
+        {
+          version: sources.version,
+          ready: readiness.ready(),
+          shuttingDown: readiness.shuttingDown(),
+          shard: sources.sharding(),
+          sidecar: describePressure(sources.pressure(), statuses),
+        },
+        {
+          targets: mapLazily(statuses, (status) =>
+            withHistory
+              ? { ...describeTarget(status), history: describeHistory(history, status) }
+              : describeTarget(status),
+          ),
+          ...(withHistory && { events: mapLazily(history.events(), describeEvent) }),
+        },
       ),
-      ...(withHistory && { events: history.events().map(describeEvent) }),
-    };
+    );
   });
 
   app.use(async (ctx, next) => {
@@ -176,8 +193,22 @@ export function createApp(sources: HttpSources): Koa {
     if (ctx.status === 404 && ctx.body === undefined) notFound(ctx, 'not found');
   });
   app.use(router.routes());
+  // Koa's own handler would print these as plain text on stderr, outside the JSON logs.
+  const warn = rateLimited((fields, message) => sources.logger.warn(fields, message), 10);
+  app.on('error', (error: NodeJS.ErrnoException, ctx?: Koa.Context) => {
+    const fields = {
+      err: { code: error.code, message: safeMessage(String(error.message)) },
+      path: ctx?.path,
+    };
+    if (error.code !== undefined && CLIENT_GONE.has(error.code)) {
+      sources.logger.debug(fields, 'the client went away before its answer was sent');
+    } else warn(fields, 'HTTP request failed');
+  });
   return app;
 }
+
+/** Errors that say only that a client closed its connection early. */
+const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
 
 /** Pages up to this size are joined into one buffer: the copy costs less than a stream. */
 const JOIN_BELOW = 256 * 1024;
@@ -186,10 +217,12 @@ function sendMetrics(ctx: Koa.Context, page: MetricsPage) {
   ctx.type = page.contentType;
   // A 3 MB page (1000 targets) is sent chunk by chunk from where it was written, never copied.
   ctx.body =
-    page.length <= JOIN_BELOW
-      ? Buffer.concat(page.chunks, page.length)
-      : Readable.from(page.chunks);
+    page.length <= JOIN_BELOW ? Buffer.concat(page.chunks, page.length) : streamPaced(page.chunks);
   ctx.length = page.length;
+}
+
+function* mapLazily<T, U>(items: Iterable<T>, describe: (item: T) => U): Generator<U> {
+  for (const item of items) yield describe(item);
 }
 
 function notFound(ctx: Koa.Context, message: string) {

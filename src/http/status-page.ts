@@ -34,14 +34,14 @@ export interface StatusPageContext {
 }
 
 /**
- * The status page at `/`: one self-contained HTML document (no scripts, no external assets)
- * that reloads itself every few seconds. Every value goes through escapeHtml: target names,
- * addresses and error messages can carry user input.
+ * The status page at `/`: one self-contained HTML document (no scripts, no external assets),
+ * in parts, a row per target, for a stream that yields between them. Every value goes through
+ * escapeHtml: target names, addresses and error messages can carry user input.
  */
-export function renderStatusPage(
+export function* statusPageParts(
   statuses: readonly TargetStatus[],
   page: StatusPageContext,
-): string {
+): Generator<string> {
   const failing = statuses.filter((status) => status.up === false).length;
   const pending = statuses.filter((status) => status.up === undefined).length;
   const summary =
@@ -51,7 +51,7 @@ export function renderStatusPage(
         ? `${pending} of ${statuses.length} targets not probed yet`
         : `All ${statuses.length} targets up`;
   const overall = `${summary}; ${page.ready ? 'ready' : 'not ready'}`;
-  return `<!doctype html>
+  yield `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
@@ -69,7 +69,11 @@ ${page.refreshSeconds === undefined ? '' : `<meta http-equiv="refresh" content="
 <caption>Targets, with the last ${Math.round(page.history.windowMs / 60_000)} minutes</caption>
 <thead><tr><th scope="col">Target</th><th scope="col">State</th><th scope="col">History</th><th scope="col">Redis</th><th scope="col">Readiness</th></tr></thead>
 <tbody>
-${statuses.map((status) => renderRow(status, page)).join('\n')}
+`;
+  for (const [index, status] of statuses.entries()) {
+    yield `${index === 0 ? '' : '\n'}${renderRow(status, page)}`;
+  }
+  yield `
 </tbody>
 </table>
 ${renderEvents(page.history.events())}

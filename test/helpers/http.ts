@@ -21,6 +21,8 @@ export function httpGet(
       (res) => {
         let body = '';
         res.setEncoding('utf8');
+        // The server may drop an answer half sent (an unread answer past its send timeout).
+        res.on('error', reject);
         res.on('data', (chunk: string) => (body += chunk));
         res.on('end', () =>
           resolve({

@@ -85,6 +85,7 @@ export function useTestApp(): TestApp {
       version: '9.9.9',
       sharding: () => ({ shard: 0, total: 1 }),
       logger: app.sink.logger,
+      heavy: { concurrency: 2, sendTimeoutMs: 2000 },
       watch: createWatchStreams(createWatchFeed(Date.now), { heartbeatMs: 15_000, maxStreams: 4 }),
       probeNow(name, scrapeTimeout, _accept, sending) {
         app.probeCalls.push({ name, scrapeTimeout });

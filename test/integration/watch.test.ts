@@ -191,14 +191,20 @@ ${flapping}
     silent.on('error', () => undefined);
     silent.write('GET /watch HTTP/1.1\r\nHost: x\r\n\r\n');
     silent.pause();
-    // About 1 MB of events a second: the kernel's buffers fill, then the sidecar's own bound.
-    await new Promise((resolve) => setTimeout(resolve, 5000));
+    // About 1 MB of events a second: the kernel's buffers fill, then the sidecar's own bound
+    // (slower on a loaded machine, so it is given 10 s).
+    await new Promise((resolve) => setTimeout(resolve, 10_000));
     let received = 0;
     const closed = new Promise<void>((resolve) => silent.on('close', () => resolve()));
     silent.on('data', (chunk: Buffer) => (received += chunk.length));
     silent.resume();
     // Cut off: what it finally reads is what the buffers held, then the end (no endless stream).
-    await closed;
+    await Promise.race([
+      closed,
+      new Promise((_, reject) =>
+        setTimeout(() => reject(new Error(`not cut off: read ${received} bytes in 20 s`)), 20_000),
+      ),
+    ]);
     expect(received).toBeGreaterThan(64 * 1024);
     // The reading stream went on meanwhile, and goes on.
     const before = reader.events.length;
