@@ -72,6 +72,8 @@ function locate(target: Target): RedisOptions {
   };
 }
 
+const SENTINEL_AUTH = /because (NOAUTH|WRONGPASS|NOPERM|ERR invalid password)/;
+
 /**
  * ioredis reports both "no sentinel answered" and "no sentinel knows this master" as "All
  * sentinels are unreachable"; its per-sentinel errors tell the two apart.
@@ -89,6 +91,16 @@ function explainSentinelFailure(
     });
   }
   const last = perSentinel.at(-1)?.replace(/^failed to connect to sentinel /, '') ?? error.message;
+  // A sentinel that refuses the credentials was reached: that is a wrong password, not a network.
+  if (asked > 0 && perSentinel.every((message) => SENTINEL_AUTH.test(message))) {
+    return new ConnectError(
+      'auth',
+      `no sentinel accepted the credentials (tried ${asked}): ${last}`,
+      {
+        cause: error,
+      },
+    );
+  }
   return new ConnectError('refused', `no sentinel reachable (tried ${asked}): ${last}`, {
     cause: error,
   });

@@ -157,6 +157,7 @@ async function startProcess(options: RedisServerOptions): Promise<RedisServer> {
       dir,
       // With TLS, the sentinel also talks TLS to the master it watches.
       ...(tls === undefined ? [] : [...tlsArgs, '--tls-replication', 'yes']),
+      ...(options.password === undefined ? [] : ['--requirepass', options.password]),
     );
   }
   let child: ChildProcess | undefined;

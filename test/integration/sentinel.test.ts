@@ -117,6 +117,37 @@ test('an unknown master name is a clear failure', async () => {
   });
 });
 
+test('a sentinel that refuses the password is an auth failure, not an unreachable one', async () => {
+  const guarded = await startRedis({
+    sentinelOf: { masterName: 'mymaster', host: '127.0.0.1', port: master.port },
+    password: 'sentinel-secret',
+  });
+  const probe = async (password: string) => {
+    const connection = createConnection(
+      parseConfig(
+        `targets:\n  - name: s\n    timeout: 1s\n    sentinel: { masterName: mymaster, sentinels: ["127.0.0.1:${guarded.port}"], password: ${password} }\n`,
+        {},
+      ).targets[0] as Target,
+    );
+    try {
+      return await runProbe(connection, 1000);
+    } finally {
+      connection.drop();
+    }
+  };
+  const wrong = await probe('not-the-password');
+  console.log(`wrong sentinel password: ${JSON.stringify(wrong)}`);
+  expect(wrong).toMatchObject({
+    ok: false,
+    reason: 'auth',
+    message: expect.stringMatching(
+      /^no sentinel accepted the credentials \(tried 1\): .*WRONGPASS/,
+    ),
+  });
+  expect(JSON.stringify(wrong)).not.toContain('not-the-password');
+  expect(await probe('sentinel-secret')).toMatchObject({ ok: true });
+});
+
 describe('over TLS', () => {
   let certs: TestCertificates;
 
