@@ -1,5 +1,6 @@
 import { basename, dirname } from 'node:path';
 import { expandEnv, type Env } from './env';
+import { configFilesFrom } from './file-paths';
 import { ConfigError, type ConfigProblem, type KeyedProblem } from './errors';
 import { describeIssue, readYaml } from './read-yaml';
 import { readConfigText } from './read-config-text';
@@ -21,7 +22,7 @@ export function loadConfigFile(file: string, env: Env, options: ParseOptions = {
 /** How a config file is read beyond its text: the shard flags, its folder, the last good load. */
 export interface ParseOptions {
   flags?: ShardFlags;
-  /** The folder `targetFiles` globs are relative to (the config file's). */
+  /** The folder `targetFiles` globs and relative file keys are read from (the config file's). */
   dir?: string;
   /** The running config, at a reload: a broken target file keeps its targets from it. */
   previous?: Config | undefined;
@@ -41,9 +42,11 @@ export function parseConfig(
   if (!parsed.success) keyed.push(...parsed.error.issues.flatMap(describeIssue));
   if (keyed.length > 0 || !parsed.success) throw new ConfigError(keyed.map(locate), source);
 
-  const sharding = shardingOf(options.flags ?? {}, parsed.data, env, locate, source);
-  const files = readTargetFiles(parsed.data, env, options.dir ?? process.cwd(), options.previous);
-  const config = resolveConfig(parsed.data, keyed, sharding, files);
+  const dir = options.dir ?? process.cwd();
+  const input = configFilesFrom(parsed.data, dir);
+  const sharding = shardingOf(options.flags ?? {}, input, env, locate, source);
+  const files = readTargetFiles(input, env, dir, options.previous);
+  const config = resolveConfig(input, keyed, sharding, files);
   if (keyed.length > 0) throw new ConfigError(keyed.map(locate), source);
   return withLogEnv(config, env);
 }

@@ -1,10 +1,11 @@
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { readConfigText } from './read-config-text';
 import type * as Tinyglobby from 'tinyglobby';
 import { loadLazily } from '../load-lazily';
 import { expandEnv, type Env } from './env';
 import { ConfigError, type KeyedProblem } from './errors';
 import { describeIssue, readYaml } from './read-yaml';
+import { targetFilesFrom } from './file-paths';
 import { resolveTarget } from './resolve';
 import { targetListSchema, type CheckedConfig } from './schema';
 import type { Config, Target, TargetFiles } from './types';
@@ -62,8 +63,10 @@ function readTargetFile(file: string, dir: string, input: CheckedConfig, env: En
   });
   if (!parsed.success) problems.push(...parsed.error.issues.flatMap(describeIssue));
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems.map(locate), file);
+  const folder = dirname(join(dir, file));
   const targets = parsed.data.flatMap(
-    (target, index) => resolveTarget(target, input.defaults, [index], problems) ?? [],
+    (target, index) =>
+      resolveTarget(targetFilesFrom(target, folder), input.defaults, [index], problems) ?? [],
   );
   if (problems.length > 0) throw new ConfigError(problems.map(locate), file);
   return targets;
