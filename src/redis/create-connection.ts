@@ -11,6 +11,7 @@ import {
   readingFiles,
 } from './access';
 import { earliestExpiry, type CertificateView } from './peer-certificate';
+import { ReplyLimit } from './reply-limit';
 
 /** A probe connection that can also be closed politely at shutdown. */
 export interface TargetConnection extends ProbeConnection {
@@ -136,16 +137,6 @@ export function createConnection(target: Target): TargetConnection {
   return new KeptConnection(target);
 }
 
-/**
- * The most one reply may hold before it is refused, as Redis itself caps a bulk string with
- * `proto-max-bulk-len`: the largest reply a probe asks for (INFO, CLUSTER NODES of a thousand
- * nodes) is a few hundred kilobytes, and a peer announcing `$2147483647` then streaming must not
- * make the sidecar buffer gigabytes until the timeout.
- */
-export const MAX_REPLY_BYTES = 1 << 20;
-/** The most elements one array, map or set reply may announce (CLUSTER SLOTS has at most 16384). */
-export const MAX_REPLY_ELEMENTS = 1 << 16;
-
 // A class rather than closures: there is one per target (more for clusters and sentinels), and
 // at thousands of targets methods shared on the prototype save most of a kilobyte each.
 class KeptConnection implements TargetConnection {
@@ -155,8 +146,8 @@ class KeptConnection implements TargetConnection {
   #sentinelErrors: string[] = [];
   #lastDataAt: bigint | undefined;
   #lastChunk: Buffer | undefined;
-  /** Bytes received since the last command was sent. */
-  #replyBytes = 0;
+  /** The reply to the last command sent, as it arrives. */
+  readonly #reply = new ReplyLimit();
   #certificate: CertificateView | undefined;
 
   constructor(target: Target) {
@@ -169,14 +160,8 @@ class KeptConnection implements TargetConnection {
     const noteData = (chunk: Buffer) => {
       this.#lastDataAt = process.hrtime.bigint();
       this.#lastChunk = chunk;
-      // A reply's first bytes announce its size: refuse a huge one before it is buffered.
-      const announced = this.#replyBytes === 0 ? announcedTooLarge(chunk) : undefined;
-      this.#replyBytes += chunk.length;
-      if (announced !== undefined) this.#refuseReply(announced);
-      else if (this.#replyBytes > MAX_REPLY_BYTES) {
-        const seen = (this.#replyBytes / 2 ** 20).toFixed(1);
-        this.#refuseReply(`a reply of more than 1 MiB (${seen} MiB so far)`);
-      }
+      const refused = this.#reply.take(chunk);
+      if (refused !== undefined) this.#refuseReply(refused);
     };
     client.on('connect', () => {
       // Ahead of ioredis's own parser: the time is when the reply reached us, not when it was
@@ -193,7 +178,7 @@ class KeptConnection implements TargetConnection {
     await settle(client);
     this.#lastError = undefined;
     this.#lastChunk = undefined;
-    this.#replyBytes = 0;
+    this.#reply.reset();
     refreshAccess(client, this.#target);
     this.#sentinelErrors = [];
     await client.connect().catch((error: unknown) => {
@@ -204,7 +189,7 @@ class KeptConnection implements TargetConnection {
   }
 
   send(command: string, ...args: string[]): Promise<unknown> {
-    this.#replyBytes = 0;
+    this.#reply.reset();
     return this.#client.call(command, ...args);
   }
 
@@ -256,25 +241,6 @@ class KeptConnection implements TargetConnection {
     }
     return saidBeforeClosing(error, this.#lastChunk) ?? error;
   }
-}
-
-/**
- * What a reply's header announces when it is more than the caps allow: a bulk string over
- * MAX_REPLY_BYTES, or an array, map, set or push over MAX_REPLY_ELEMENTS.
- */
-function announcedTooLarge(chunk: Buffer): string | undefined {
-  const type = String.fromCharCode(chunk[0] ?? 0);
-  if (!'$*%~>'.includes(type)) return undefined;
-  const end = chunk.indexOf(0x0d);
-  if (end < 2 || end > 21) return undefined;
-  const size = Number(chunk.subarray(1, end).toString('latin1'));
-  if (type === '$' && size > MAX_REPLY_BYTES) {
-    return `a reply announced as ${size} bytes, more than 1 MiB`;
-  }
-  if (type !== '$' && size > MAX_REPLY_ELEMENTS) {
-    return `a reply announced as ${size} elements, more than ${MAX_REPLY_ELEMENTS}`;
-  }
-  return undefined;
 }
 
 /** Sends QUIT when connected, bounded by `timeoutMs`, then closes; just closes otherwise. */

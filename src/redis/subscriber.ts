@@ -8,6 +8,8 @@ import {
   saidBeforeClosing,
   settle,
 } from './create-connection';
+import { ConnectError } from './access';
+import { ReplyLimit } from './reply-limit';
 
 /**
  * The second connection of a target with `pubsub`: subscribed to its channel, it hands each
@@ -28,11 +30,21 @@ export function createSubscriber(
   let lastChunk: Buffer | undefined;
   let lastError: Error | undefined;
   client.on('error', (error: Error) => (lastError = saidBeforeClosing(error, lastChunk) ?? error));
+  // Messages come unasked, so a reply is what arrives between two of them.
+  const reply = new ReplyLimit();
   client.on('connect', () => {
-    client.stream.prependListener('data', (chunk: Buffer) => (lastChunk = chunk));
+    client.stream.prependListener('data', (chunk: Buffer) => {
+      lastChunk = chunk;
+      const refused = reply.take(chunk);
+      if (refused === undefined) return;
+      client.disconnect();
+      client.stream.destroy();
+      lastError = new ConnectError('protocol', `${refused}: connection dropped`);
+    });
   });
   const waiting = new Map<string, () => void>();
   client.on('message', (from: string, message: string) => {
+    reply.reset();
     if (from === channel) waiting.get(message)?.();
   });
   return {
@@ -41,10 +53,12 @@ export function createSubscriber(
       await settle(client);
       lastChunk = undefined;
       lastError = undefined;
+      reply.reset();
       refreshAccess(client, target);
       try {
         await client.connect();
         await client.subscribe(channel);
+        reply.reset();
       } catch (error) {
         // ioredis's "Connection is closed." hides what the server said.
         throw lastError ?? error;
@@ -59,7 +73,9 @@ export function createSubscriber(
       return { arrived, forget };
     },
     drop() {
+      // As the probe connection does: a hung peer never answers the FIN.
       client.disconnect();
+      client.stream?.destroy();
     },
     close: (timeoutMs) => quit(client, timeoutMs),
   };
