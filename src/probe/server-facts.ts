@@ -46,16 +46,16 @@ export function parseServerFacts(text: string): ServerFacts {
   const version = fields.get(`${server}_version`) ?? redisVersion;
   const maxClients = number('maxclients');
   const facts: ServerFacts = {
-    server,
-    version,
-    redisVersion,
+    server: short(server),
+    version: short(version),
+    redisVersion: short(redisVersion),
     role: role === 'slave' ? 'replica' : 'master',
     loading: fields.get('loading') === '1',
     uptimeSeconds: number('uptime_in_seconds') ?? 0,
     connectedClients: number('connected_clients') ?? 0,
     ...(maxClients !== undefined && { maxClients }),
     usedMemoryBytes: number('used_memory') ?? 0,
-    usedMemoryHuman: fields.get('used_memory_human') ?? '',
+    usedMemoryHuman: short(fields.get('used_memory_human') ?? ''),
     maxMemoryBytes: number('maxmemory') ?? 0,
   };
   if (facts.role === 'replica') {
@@ -68,12 +68,22 @@ export function parseServerFacts(text: string): ServerFacts {
   }
   facts.connectedReplicas = number('connected_slaves') ?? 0;
   const offset = number('master_repl_offset');
-  const replicaOffsets = [...fields]
-    .filter(([name]) => /^slave\d+$/.test(name))
-    .map(([, value]) => Number(/offset=(\d+)/.exec(value)?.[1]))
-    .filter(Number.isFinite);
-  if (offset !== undefined && replicaOffsets.length > 0) {
-    facts.replicaOffsetLagBytes = Math.max(0, offset - Math.min(...replicaOffsets));
+  let slowest = Infinity;
+  for (const [name, value] of fields) {
+    if (!/^slave\d+$/.test(name)) continue;
+    const replicaOffset = Number(/offset=(\d+)/.exec(value)?.[1]);
+    if (Number.isFinite(replicaOffset)) slowest = Math.min(slowest, replicaOffset);
+  }
+  if (offset !== undefined && slowest !== Infinity) {
+    facts.replicaOffsetLagBytes = Math.max(0, offset - slowest);
   }
   return facts;
+}
+
+/** The most a text fact may hold: it becomes a label value on every /metrics answer. */
+const MAX_FACT_LENGTH = 32;
+
+/** A text fact as shown: a peer's megabyte "version" is cut, not copied into every answer. */
+function short(text: string): string {
+  return text.length <= MAX_FACT_LENGTH ? text : `${text.slice(0, MAX_FACT_LENGTH - 1)}…`;
 }

@@ -94,3 +94,25 @@ test('Valkey: the real server and version, redis_version kept as reported', () =
     role: 'master',
   });
 });
+
+test('text facts from a hostile peer are cut to 32 characters; 60,000 replica lines are read', () => {
+  const replicas = Array.from(
+    { length: 60_000 },
+    (_, i) => `slave${i}:ip=10.0.0.1,port=6379,state=online,offset=${1000 + i},lag=0`,
+  );
+  const facts = parseServerFacts(
+    info([
+      `redis_version:${'9'.repeat(100_000)}`,
+      `server_name:${'v'.repeat(500)}`,
+      'role:master',
+      `used_memory_human:${'M'.repeat(1000)}`,
+      'master_repl_offset:5000',
+      ...replicas,
+    ]),
+  );
+  expect(facts.version).toBe(`${'9'.repeat(31)}…`);
+  expect(facts.redisVersion).toHaveLength(32);
+  expect(facts.server).toBe(`${'v'.repeat(31)}…`);
+  expect(facts.usedMemoryHuman).toHaveLength(32);
+  expect(facts.replicaOffsetLagBytes).toBe(4000);
+});
