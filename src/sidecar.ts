@@ -97,8 +97,8 @@ export function createSidecar(
           cpuThrottledSeconds: throttledSeconds() ?? null,
         }),
         renderMetrics: (accept, sending) => exposition.render(accept, sending),
-        async probeNow(name, scrapeTimeout, accept, sending) {
-          const answer = await probeNow(name, scrapeTimeout);
+        async probeNow(name, scrapeTimeout, accept, sending, gone) {
+          const answer = await probeNow(name, scrapeTimeout, gone);
           if (answer.kind !== 'probed') return answer;
           const page = await createProbeExposition(answer).render(accept, sending);
           return { kind: 'metrics', ...page };

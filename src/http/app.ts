@@ -9,6 +9,7 @@ import type { Liveness } from '../monitor/monitor';
 import { redisAlive, type Readiness } from '../monitor/readiness';
 import type { Sharding } from '../config/types';
 import type { TargetStatus } from '../monitor/target-status';
+import { clientGone } from './client-gone';
 import { describeDiscovery } from './discovery';
 import { jsonTexts, streamInPieces, streamPaced } from './pieces';
 import { limitHeavyAnswers, type HeavyAnswerLimits } from './heavy-answers';
@@ -20,7 +21,7 @@ import type { WatchStreams } from './watch';
 
 /** The answer of an on-demand probe, as the HTTP layer needs it. */
 export type ProbeAnswer =
-  ({ kind: 'metrics' } & MetricsPage) | { kind: 'unknown' } | { kind: 'busy' };
+  ({ kind: 'metrics' } & MetricsPage) | { kind: 'unknown' } | { kind: 'busy' } | { kind: 'gone' };
 
 /** How much the sidecar itself could not run: counted stall time and cgroup CPU throttling. */
 export interface Pressure {
@@ -45,6 +46,8 @@ export interface HttpSources {
     scrapeTimeoutSeconds: number | undefined,
     accept: string | undefined,
     sending: Sending,
+    /** Aborts when the client goes: the probe stops waiting and drops its connection. */
+    gone: AbortSignal,
   ): Promise<ProbeAnswer>;
   version: string;
   /** This process's shard of the targets, for /status and /targets. */
@@ -106,7 +109,14 @@ export function createApp(sources: HttpSources): Koa {
       return reject(ctx, 400, 'X-Prometheus-Scrape-Timeout-Seconds must be seconds, such as 10');
     }
     const accept = ctx.get('Accept') || undefined;
-    const answer = await sources.probeNow(name, scrapeTimeout, accept, ctx.res);
+    const answer = await sources.probeNow(
+      name,
+      scrapeTimeout,
+      accept,
+      ctx.res,
+      clientGone(ctx.res),
+    );
+    if (answer.kind === 'gone') return;
     if (answer.kind === 'unknown') return notFound(ctx, `unknown target: ${name}`);
     if (answer.kind === 'busy') {
       ctx.set('Retry-After', '1');

@@ -1,4 +1,6 @@
 import type { Context, Middleware } from 'koa';
+import { createSlots } from '../slots';
+import { clientGone } from './client-gone';
 
 export interface HeavyAnswerLimits {
   /** Answers of one route being sent at once; more wait for a slot. */
@@ -25,37 +27,13 @@ const WAIT_TIMEOUTS = 2;
  * wait, or past twice the send timeout, it is answered 503 with Retry-After.
  */
 export function limitHeavyAnswers(limits: HeavyAnswerLimits): Middleware {
-  let sending = 0;
-  const waiting = new Set<() => void>();
-  const release = () => {
-    const next = waiting.values().next();
-    if (next.done === true) sending -= 1;
-    else {
-      waiting.delete(next.value);
-      next.value();
-    }
-  };
-  const slot = (): Promise<boolean> | boolean => {
-    if (sending < limits.concurrency) {
-      sending += 1;
-      return true;
-    }
-    if (waiting.size >= limits.concurrency * WAITING_PER_SLOT) return false;
-    return new Promise<boolean>((resolve) => {
-      const granted = () => {
-        clearTimeout(timer);
-        resolve(true);
-      };
-      const timer = setTimeout(() => {
-        waiting.delete(granted);
-        resolve(false);
-      }, WAIT_TIMEOUTS * limits.sendTimeoutMs);
-      waiting.add(granted);
-    });
-  };
+  const slots = createSlots(limits.concurrency, limits.concurrency * WAITING_PER_SLOT);
+  const release = () => slots.release();
   return async (ctx, next) => {
-    if (!(await slot())) return refuse(ctx);
     const { res } = ctx;
+    // A client that hangs up while waiting gives its place back.
+    const waited = slots.take(WAIT_TIMEOUTS * limits.sendTimeoutMs, clientGone(res));
+    if (!(await waited)) return refuse(ctx);
     if (res.destroyed) return release();
     // Dropped when nothing could be written for the send timeout: a server slowed by a storm
     // still writes every turn; a client that does not read lets the socket's buffers fill.

@@ -38,6 +38,7 @@ export function createProber(target: Target, context: ProbeContext = {}): Target
         : { ...report, stalledMs: Math.round(stalled(startedAt, Date.now())) };
     },
     close: () => prober.close(),
+    drop: () => prober.drop(),
   };
 }
 
@@ -53,6 +54,7 @@ function createClusterProber(target: Target, stalled: StallGauge | undefined): T
   return {
     probe: () => fresh.around(cluster.probe()),
     close: () => nodes.close(QUIT_TIMEOUT_MS),
+    drop: () => nodes.retain(new Set()),
   };
 }
 
@@ -84,6 +86,10 @@ function createServerProber(target: Target, stalled: StallGauge | undefined): Ta
     },
     async close() {
       await Promise.all([connection.close(QUIT_TIMEOUT_MS), subscriber?.close(QUIT_TIMEOUT_MS)]);
+    },
+    drop() {
+      connection.drop();
+      subscriber?.drop();
     },
   };
 }

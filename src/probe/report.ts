@@ -53,4 +53,9 @@ export interface TargetProber {
   probe(): Promise<ProbeReport>;
   /** Closes the connections politely (QUIT). */
   close(): Promise<void>;
+  /**
+   * Ends the kept connections at once (its caller is gone): a probe running on them ends as
+   * `closed`; a fresh-connection check or sentinel round ends by its own timeout.
+   */
+  drop(): void;
 }

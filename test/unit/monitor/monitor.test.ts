@@ -15,6 +15,7 @@ function setup() {
       close: async () => {
         closed.push(target.name);
       },
+      drop: () => undefined,
     }),
     scheduler,
     listeners: [],
@@ -71,6 +72,7 @@ test('a thousand targets start spread over at most half an interval, every one p
         return Promise.resolve({ result: { ok: true, seconds: 0.001 } });
       },
       close: () => Promise.resolve(),
+      drop: () => undefined,
     }),
     scheduler,
     listeners: [],

@@ -19,6 +19,7 @@ function setup(targets: Target[] = [makeTarget()], retained?: number) {
     createProber: () => ({
       probe: () => probe.run().then((result) => ({ result })),
       close: () => Promise.resolve(),
+      drop: () => undefined,
     }),
     scheduler,
     listeners: [feed.listener],

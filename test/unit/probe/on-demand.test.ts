@@ -2,19 +2,31 @@ import { createOnDemandProber } from '../../../src/probe/on-demand';
 import type { TargetProber } from '../../../src/probe/report';
 import { makeTarget } from '../../helpers/targets';
 
-/** Probers that answer after `ms`, counting how many run at once. */
+/** Probers that answer after `ms` (at once as `closed` when dropped), counting how many run. */
 function slowProbers(ms: number) {
-  const seen = { running: 0, most: 0 };
-  const proberFor = (): TargetProber => ({
-    async probe() {
-      seen.running += 1;
-      seen.most = Math.max(seen.most, seen.running);
-      await new Promise((resolve) => setTimeout(resolve, ms));
-      seen.running -= 1;
-      return { result: { ok: true, seconds: ms / 1000 } };
-    },
-    close: () => Promise.resolve(),
-  });
+  const seen = { running: 0, most: 0, dropped: 0 };
+  const proberFor = (): TargetProber => {
+    let dropped = () => undefined as void;
+    return {
+      async probe() {
+        seen.running += 1;
+        seen.most = Math.max(seen.most, seen.running);
+        const ended = await new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(false), ms);
+          dropped = () => (clearTimeout(timer), resolve(true));
+        });
+        seen.running -= 1;
+        return ended
+          ? { result: { ok: false, reason: 'closed', message: 'Connection is closed.' } }
+          : { result: { ok: true, seconds: ms / 1000 } };
+      },
+      close: () => Promise.resolve(),
+      drop() {
+        seen.dropped += 1;
+        dropped();
+      },
+    };
+  };
   return { proberFor, seen };
 }
 
@@ -46,4 +58,25 @@ test('an unknown name is never probed', async () => {
   const probeNow = createOnDemandProber(targets, proberFor, 1);
   expect(await probeNow('elsewhere', 10)).toEqual({ kind: 'unknown' });
   expect(seen.most).toBe(0);
+});
+
+test('a client that goes drops its probe at once and gives up its place in the queue', async () => {
+  const { proberFor, seen } = slowProbers(5000);
+  const probeNow = createOnDemandProber(targets, proberFor, 1);
+  const first = new AbortController();
+  const second = new AbortController();
+  const running = probeNow('main', 30, first.signal);
+  const waiting = probeNow('main', 30, second.signal);
+  second.abort();
+  expect(await waiting).toEqual({ kind: 'gone' });
+  const started = performance.now();
+  first.abort();
+  expect(await running).toMatchObject({ kind: 'probed', report: { result: { reason: 'closed' } } });
+  expect(performance.now() - started).toBeLessThan(1000);
+  expect(seen).toMatchObject({ running: 0, most: 1, dropped: 1 });
+  // Its slot is free again: the next request is probed at once, not queued.
+  const third = new AbortController();
+  const next = probeNow('main', 30, third.signal);
+  third.abort();
+  expect((await next).kind).toBe('probed');
 });
