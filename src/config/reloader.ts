@@ -2,7 +2,8 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
-import { configFile, isConfigError, loadConfig, type Config, type Env, type LoadOptions } from '.';
+import { configFile, isConfigError, type Config, type Env, type LoadOptions } from '.';
+import { loadConfigOffThread } from './load-off-thread';
 import { targetFilesText, watchedFolders } from './target-files';
 
 export interface ReloaderOptions {
@@ -32,7 +33,7 @@ const SETTLE_MS = 200;
 
 /**
  * Reloads the config on request (SIGHUP) and when the file changes. The new config is built
- * completely before anything is swapped; reloads run one at a time.
+ * completely, on a worker thread, before anything is swapped; reloads run one at a time.
  */
 export function createReloader(options: ReloaderOptions): Reloader {
   const { source, env, logger } = options;
@@ -62,7 +63,7 @@ export function createReloader(options: ReloaderOptions): Reloader {
     let config: Config;
     try {
       lastText = await readText().catch(() => undefined);
-      config = loadConfig(source, env, options.current());
+      config = await loadConfigOffThread(source, env, options.current());
     } catch (error) {
       if (!isConfigError(error)) throw error;
       options.failed();

@@ -3,7 +3,13 @@ import { resolveAccess, checkReadable } from './resolve-access';
 import { resolveLocation } from './resolve-location';
 import type { CheckedConfig, CheckedDefaults, CheckedTarget, HttpSettings } from './schema';
 import type { Sharding } from './shard';
-import type { Config, Target, TargetChecks, TargetFiles } from './types';
+import {
+  shardTargets,
+  type Config,
+  type Target,
+  type TargetChecks,
+  type TargetFiles,
+} from './types';
 
 /**
  * What the schema cannot do for a checked config: targets inherit from `defaults`, cross-field
@@ -40,6 +46,7 @@ export function resolveConfig(
       message: 'must list at least one target (here or in targetFiles)',
     });
   }
+  checkTargetCount(targets, sharding, problems);
   return {
     listen: input.listen,
     sharding,
@@ -140,4 +147,28 @@ function checkHttp(input: HttpSettings, problems: KeyedProblem[]): HttpSettings 
   ];
   for (const [keys, file] of files) if (file !== undefined) checkReadable(file, keys, problems);
   return input;
+}
+
+/** The most targets one process probes: each costs about 64 KiB and a connection. */
+export const MAX_TARGETS_PER_SHARD = 10_000;
+/** The most targets the config and its target files may list, all shards together. */
+export const MAX_TARGETS = 100_000;
+
+/** Too many targets are refused with the limit named, before any is probed. */
+function checkTargetCount(targets: Target[], sharding: Sharding, problems: KeyedProblem[]) {
+  if (targets.length > MAX_TARGETS) {
+    problems.push({
+      keys: ['targets'],
+      message: `${targets.length} targets in the config and its target files, more than ${MAX_TARGETS}`,
+    });
+    return;
+  }
+  const owned = shardTargets({ targets, sharding }).length;
+  if (owned > MAX_TARGETS_PER_SHARD) {
+    const shard = sharding.total === 1 ? 'one process' : `shard ${sharding.shard}`;
+    problems.push({
+      keys: ['targets'],
+      message: `${owned} targets for ${shard}, more than ${MAX_TARGETS_PER_SHARD}: split them with --total-shards`,
+    });
+  }
 }

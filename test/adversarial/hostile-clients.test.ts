@@ -180,6 +180,38 @@ test('a config grown past 4 MiB is refused at reload; the sidecar keeps running'
   expect((await httpGet(`${base}/readyz`)).status).toBe(200);
 }, 30_000);
 
+test('a 4 MiB config of 95,000 small targets at reload: parsed aside, refused by count', async () => {
+  const original = readFileSync(configFile, 'utf8');
+  const many = Array.from({ length: 95_000 }, (_, i) => `  - {name: x${i}, url: 'redis://h:1'}`);
+  writeFileSync(configFile, `listen: 127.0.0.1:0\ntargets:\n${many.join('\n')}\n`);
+  const logged = sidecar.logs().length;
+  sidecar.kill('SIGHUP');
+  const refusal = async () => {
+    for (let i = 0; i < 300; i += 1) {
+      const line = sidecar
+        .logs()
+        .slice(logged)
+        .find((entry) => /reload/.test(String(entry.msg)));
+      if (line !== undefined) return line;
+      await sleep(100);
+    }
+    return undefined;
+  };
+  const started = performance.now();
+  const answered = refusal();
+  const { worstHealthzMs, failures } = await watchWhile(answered);
+  const refused = await answered;
+  writeFileSync(configFile, original);
+  console.log(
+    `95,000-target config at reload: answered in ${(performance.now() - started).toFixed(0)} ms, ` +
+      `/healthz worst ${worstHealthzMs.toFixed(0)} ms; ${JSON.stringify(refused).slice(0, 240)}`,
+  );
+  expect(JSON.stringify(refused)).toMatch(/95000 targets for one process, more than 10000/);
+  expect(failures).toBe(0);
+  expect(worstHealthzMs).toBeLessThan(1000);
+  expect((await httpGet(`${base}/readyz`)).status).toBe(200);
+}, 60_000);
+
 test('40 clients that hang up halfway through a large answer', async () => {
   const hangUps = ['/metrics', '/status?history=1'].flatMap((path) =>
     Array.from(

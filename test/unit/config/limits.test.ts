@@ -43,4 +43,18 @@ describe('config limits', () => {
       'config:2: targets[0].labels.team: must be at most 256 characters',
     );
   });
+
+  test('one process probes at most 10,000 targets; more are refused naming the limit', () => {
+    const list = (count: number) =>
+      `targets:\n${Array.from({ length: count }, (_, i) => `  - { name: t${i}, url: 'redis://h:6379/0' }`).join('\n')}\n`;
+    expect(parseConfig(list(10_000), {}).targets).toHaveLength(10_000);
+    expect(() => parseConfig(list(10_001), {})).toThrow(
+      'config:1: targets: 10001 targets for one process, more than 10000: split them with --total-shards',
+    );
+    // Split in two shards, each owns about half: accepted.
+    const shard = parseConfig(list(10_001), {}, 'config', {
+      flags: { shard: '0', totalShards: '2' },
+    });
+    expect(shard.sharding).toEqual({ shard: 0, total: 2 });
+  });
 });
