@@ -25,11 +25,22 @@ beforeAll(async () => {
   sentinel = await startRedis({
     sentinelOf: { masterName: 'mymaster', host: '127.0.0.1', port: master.port },
   });
+  // Known is not enough to fail over to it (NOGOODSLAVE): the sentinel must have read the
+  // replica's own INFO and seen its link to the master up.
   await waitFor(
-    'sentinel to know the replica',
-    async () =>
-      ((await sentinel.command('SENTINEL', 'REPLICAS', 'mymaster')) as unknown[]).length > 0,
-    { timeoutMs: 15_000 },
+    'sentinel to see the replica fit for a failover',
+    async () => {
+      const replicas = (await sentinel.command('SENTINEL', 'REPLICAS', 'mymaster')) as string[][];
+      return replicas.some((fields) => {
+        const field = (name: string) => fields[fields.indexOf(name) + 1];
+        return (
+          field('flags') === 'slave' &&
+          field('master-link-status') === 'ok' &&
+          Number(field('info-refresh')) < 10_000
+        );
+      });
+    },
+    { timeoutMs: 30_000 },
   );
   ({ base } = await startTestSidecar(
     `
