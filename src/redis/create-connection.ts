@@ -194,12 +194,7 @@ class KeptConnection implements TargetConnection {
   }
 
   drop(): void {
-    const client = this.#client;
-    if (client.status === 'end') return;
-    // disconnect() alone ends the socket gracefully, and a hung or stopped server never
-    // answers the FIN: destroy it so nothing lingers and the next probe starts clean.
-    client.disconnect();
-    client.stream?.destroy();
+    dropClient(this.#client);
   }
 
   lastError(): Error | undefined {
@@ -241,6 +236,17 @@ class KeptConnection implements TargetConnection {
     }
     return saidBeforeClosing(error, this.#lastChunk) ?? error;
   }
+}
+
+/**
+ * Closes a connection at once. disconnect() alone ends the socket gracefully, and a hung or
+ * stopped server never answers the FIN: destroy it so nothing lingers and the next connect
+ * starts clean.
+ */
+export function dropClient(client: Redis): void {
+  if (client.status === 'end') return;
+  client.disconnect();
+  client.stream?.destroy();
 }
 
 /** Sends QUIT when connected, bounded by `timeoutMs`, then closes; just closes otherwise. */

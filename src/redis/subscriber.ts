@@ -3,6 +3,7 @@ import type { Target } from '../config/types';
 import type { PubsubSubscriber } from '../probe/pubsub-check';
 import {
   connectionOptions,
+  dropClient,
   quit,
   refreshAccess,
   saidBeforeClosing,
@@ -37,8 +38,7 @@ export function createSubscriber(
       lastChunk = chunk;
       const refused = reply.take(chunk);
       if (refused === undefined) return;
-      client.disconnect();
-      client.stream.destroy();
+      dropClient(client);
       lastError = new ConnectError('protocol', `${refused}: connection dropped`);
     });
   });
@@ -72,11 +72,7 @@ export function createSubscriber(
       });
       return { arrived, forget };
     },
-    drop() {
-      // As the probe connection does: a hung peer never answers the FIN.
-      client.disconnect();
-      client.stream?.destroy();
-    },
+    drop: () => dropClient(client),
     close: (timeoutMs) => quit(client, timeoutMs),
   };
 }
