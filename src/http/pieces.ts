@@ -2,14 +2,14 @@ import { Readable } from 'node:stream';
 
 /** Texts are sent in pieces of about this many characters: few writes, little held per reader. */
 const PIECE_CHARS = 16 * 1024;
-/** After this many bytes (or characters) of one answer, the event loop turns. */
+/** Bytes (or characters) all answers together may make in one turn of the event loop. */
 const TURN_BYTES = 64 * 1024;
 
 /**
- * A large answer as a stream made only as the reader takes it, turning the event loop every
- * quarter megabyte: a slow reader holds a few pieces, not the whole answer, and while a fast one
- * reads (a socket that accepts every write would otherwise never yield) probes and `/healthz`
- * still run.
+ * A large answer as a stream made only as the reader takes it: a slow reader holds a few
+ * pieces, not the whole answer. All such answers share one budget per turn of the event loop,
+ * so however many are being sent, the loop turns every 64 KiB and probes, new connections and
+ * `/healthz` wait for one small slice, not for a slice of every answer.
  */
 export function streamPaced(items: Iterable<string | Buffer>): Readable {
   return Readable.from(paced(items), { highWaterMark: 4 });
@@ -21,15 +21,41 @@ export function streamInPieces(texts: Iterable<string>): Readable {
 }
 
 async function* paced(items: Iterable<string | Buffer>): AsyncGenerator<string | Buffer> {
-  let sinceTurn = 0;
   for (const item of items) {
+    await turns.take(item.length);
     yield item;
-    sinceTurn += item.length;
-    if (sinceTurn < TURN_BYTES) continue;
-    sinceTurn = 0;
-    await new Promise((resolve) => setImmediate(resolve));
   }
 }
+
+/**
+ * The shared budget: an answer past it waits for a later turn, behind those already waiting,
+ * and each turn lets the longest-waiting one go on.
+ */
+const turns = {
+  spent: 0,
+  waiting: [] as Array<() => void>,
+  scheduled: false,
+  async take(bytes: number) {
+    if (this.spent >= TURN_BYTES || this.waiting.length > 0) {
+      await new Promise<void>((resolve) => {
+        this.waiting.push(resolve);
+        this.schedule();
+      });
+    }
+    this.spent += bytes;
+    this.schedule();
+  },
+  schedule() {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.spent = 0;
+      this.waiting.shift()?.();
+      if (this.waiting.length > 0) this.schedule();
+    });
+  },
+};
 
 function* joined(texts: Iterable<string>): Generator<string> {
   let piece = '';

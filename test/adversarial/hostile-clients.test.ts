@@ -3,6 +3,7 @@
 // second, memory must stay bounded, and what cannot be served is refused with a reason.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
+import { watchHealthz } from '../helpers/healthz-watcher';
 import { httpGet } from '../helpers/http';
 import { startRedis, stopAllRedis } from '../helpers/redis-server';
 import {
@@ -26,22 +27,19 @@ const rssMiB = () =>
 const openFiles = () => readdirSync(`/proc/${pid}/fd`).length;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls /healthz every 100 ms while `attack` runs; the worst time and RSS seen. */
+/** Watches /healthz (from its own process) and RSS while `attack` runs; the worst seen. */
 async function watchWhile(attack: Promise<unknown>) {
+  const healthz = watchHealthz(`${base}/healthz`);
   let running = true;
   void attack.finally(() => (running = false));
-  let worstHealthzMs = 0;
   let worstRss = rssMiB();
-  let failures = 0;
   while (running) {
-    const healthz = await httpGet(`${base}/healthz`).catch(() => ({ status: 0, ms: 10_000 }));
-    if (healthz.status !== 200) failures += 1;
-    worstHealthzMs = Math.max(worstHealthzMs, healthz.ms);
     worstRss = Math.max(worstRss, rssMiB());
     await sleep(100);
   }
   await attack;
-  return { worstHealthzMs, worstRss, failures };
+  const { worstMs, failures } = await healthz.stop();
+  return { worstHealthzMs: worstMs, worstRss, failures };
 }
 
 beforeAll(async () => {

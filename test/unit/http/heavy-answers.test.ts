@@ -99,3 +99,38 @@ test('jsonTexts in pieces writes the same JSON as JSON.stringify', async () => {
     expect(text).toBe(JSON.stringify({ ...head, ...lists }));
   }
 });
+
+test('answers sent at once share one budget per event-loop turn, and each gets its turns', async () => {
+  // Sixteen answers of 1 MiB in 16 KiB pieces, read as fast as they come (as a local socket
+  // takes them): a callback queued between turns runs after at most 64 KiB of all of them,
+  // and they finish close together, none starved by the others.
+  const piece = 'x'.repeat(16 * 1024);
+  const made: number[] = [];
+  let madeTotal = 0;
+  const finished: number[] = [];
+  const readAll = async (index: number) => {
+    for await (const chunk of streamInPieces(Array.from({ length: 64 }, () => piece))) {
+      madeTotal += String(chunk).length;
+    }
+    finished.push(index);
+    return madeTotal;
+  };
+  let turning = true;
+  const sampler = (async () => {
+    let last = 0;
+    while (turning) {
+      await new Promise((resolve) => setImmediate(resolve));
+      made.push(madeTotal - last);
+      last = madeTotal;
+    }
+  })();
+  const totals = await Promise.all(Array.from({ length: 16 }, (_, i) => readAll(i)));
+  turning = false;
+  await sampler;
+  expect(Math.max(...totals)).toBe(16 * 1024 * 1024);
+  // One slice is the budget plus the piece that crossed it.
+  expect(Math.max(...made)).toBeLessThanOrEqual(64 * 1024 + 16 * 1024);
+  // Taking turns in arrival order: the first answer done is well past the middle of the run.
+  const firstDoneAt = totals.reduce((low, total) => Math.min(low, total));
+  expect(firstDoneAt).toBeGreaterThan(8 * 1024 * 1024);
+});
