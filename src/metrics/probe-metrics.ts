@@ -1,7 +1,7 @@
 import type { Target } from '../config/types';
 import { createExposition, type Exposition } from '../exposition/exposition';
 import { addComputedGauge } from '../exposition/gauge-families';
-import type { TargetStatus } from '../monitor/target-status';
+import { applyViews, initialStatus } from '../monitor/target-status';
 import type { ProbeReport } from '../probe/report';
 import { addServerMetrics } from './server-metrics';
 
@@ -45,16 +45,12 @@ export function createProbeExposition({
     { target: target.name },
     result.ok ? 1 : 0,
   );
-  const status: TargetStatus = {
-    target,
-    address: report.address ?? target.address,
-    breaker: 'closed',
-    up: result.ok,
-    consecutiveFailures: result.ok ? 0 : 1,
-    probes: 1,
-    inconclusiveProbes: 0,
-    ...(report.info !== undefined && { info: report.info }),
-  };
+  // The same status the monitor would hold after this one probe, so every gauge agrees.
+  const status = initialStatus(target);
+  status.up = result.ok;
+  status.consecutiveFailures = result.ok ? 0 : 1;
+  status.probes = 1;
+  applyViews(status, report);
   addServerMetrics(exposition, () => [status]);
   return exposition;
 }

@@ -5,7 +5,7 @@ import { messageOf } from '../probe/classify';
 import { latencyTrusted, type ProbeReport } from '../probe/report';
 import type { MonitorListener } from './listener';
 import type { Scheduler } from './scheduler';
-import type { TargetStatus } from './target-status';
+import { applyViews, initialStatus, type TargetStatus } from './target-status';
 import { createVerdict } from './verdict';
 
 export interface TargetMonitorDeps {
@@ -60,15 +60,7 @@ class ScheduledTarget implements TargetMonitor {
     this.#deps = deps;
     this.#breaker = createBreaker(target.breaker, () => deps.scheduler.now());
     this.#verdict = createVerdict(target);
-    this.status = {
-      target,
-      address: target.address,
-      breaker: this.#breaker.state,
-      up: undefined,
-      consecutiveFailures: 0,
-      probes: 0,
-      inconclusiveProbes: 0,
-    };
+    this.status = { ...initialStatus(target), breaker: this.#breaker.state };
   }
 
   start(delayMs = 0): void {
@@ -161,13 +153,7 @@ class ScheduledTarget implements TargetMonitor {
     const { result } = judged;
     if (status.up !== result.ok) status.changedAt = now;
     status.up = result.ok;
-    status.address = report.address ?? status.address;
-    if (report.cluster !== undefined) status.cluster = report.cluster;
-    if (report.info !== undefined) status.info = report.info;
-    if (report.connect !== undefined) status.connect = report.connect;
-    if (report.certificate !== undefined) status.certificate = report.certificate;
-    if (report.sentinels !== undefined) status.sentinels = report.sentinels;
-    if (report.pubsubSeconds !== undefined) status.pubsubSeconds = report.pubsubSeconds;
+    applyViews(status, report);
     if (result.ok) {
       status.consecutiveFailures = 0;
       if (latencyTrusted(report)) status.lastLatencySeconds = result.seconds;

@@ -5,6 +5,7 @@ import type { ClusterView } from '../probe/cluster-probe';
 import type { ConnectView } from '../probe/connect-check';
 import type { SentinelView } from '../probe/sentinel-check';
 import type { FactsView } from '../probe/redis-probe';
+import type { ProbeReport } from '../probe/report';
 import type { FailureReason } from '../probe/result';
 
 /** What is known about one target, as shown by /status, /readyz and the metrics. */
@@ -38,4 +39,31 @@ export interface TargetStatus {
   pubsubSeconds?: number;
   /** For sentinel targets, the last CKQUORUM round. */
   sentinels?: SentinelView;
+}
+
+/** A target's status before its first probe. */
+export function initialStatus(target: Target): TargetStatus {
+  return {
+    target,
+    address: target.address,
+    breaker: 'closed',
+    up: undefined,
+    consecutiveFailures: 0,
+    probes: 0,
+    inconclusiveProbes: 0,
+  };
+}
+
+/**
+ * What a probe learned on the way (where it went, INFO, the cluster, each check's view), copied
+ * onto a status: the monitor's, and the one-off status of a `/probe` answer, alike.
+ */
+export function applyViews(status: TargetStatus, report: ProbeReport): void {
+  status.address = report.address ?? status.address;
+  if (report.cluster !== undefined) status.cluster = report.cluster;
+  if (report.info !== undefined) status.info = report.info;
+  if (report.connect !== undefined) status.connect = report.connect;
+  if (report.certificate !== undefined) status.certificate = report.certificate;
+  if (report.sentinels !== undefined) status.sentinels = report.sentinels;
+  if (report.pubsubSeconds !== undefined) status.pubsubSeconds = report.pubsubSeconds;
 }

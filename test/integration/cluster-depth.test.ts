@@ -72,6 +72,11 @@ test('every master with its replica; a replica dies and comes back, dies again, 
       'redis_health_check_ok{target="deep",check="connect"} 1',
     ),
   );
+  // An on-demand probe sees the same cluster as the background monitor.
+  const probed = (await httpGet(`${base}/probe?target=deep`)).body;
+  expect(probed).toContain('probe_success 1');
+  expect(probed).toContain('redis_health_cluster_known_nodes{target="deep"} 6');
+  expect(probed).toContain('redis_health_cluster_masters_without_replica{target="deep"} 0');
 
   const first = (await cluster()).nodes[0];
   const replicaAddress = first?.replicas?.[0]?.address ?? '';

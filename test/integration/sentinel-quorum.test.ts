@@ -51,6 +51,11 @@ test('three sentinels answer with a quorum: ready, and the counts exported', asy
   expect(text).toContain('redis_health_sentinel_quorum_ok{target="quorate"} 1');
   expect(text).toContain('redis_health_check_ok{target="quorate",check="sentinels"} 1');
   expect((await httpGet(`${base}/`)).body).toContain('3 of 3 sentinels answer, quorum ok');
+  // An on-demand probe says the same as the background monitor.
+  const probed = (await httpGet(`${base}/probe?target=quorate`)).body;
+  expect(probed).toContain('probe_success 1');
+  expect(probed).toContain('redis_health_sentinels_answering{target="quorate"} 3');
+  expect(probed).toContain('redis_health_check_ok{target="quorate",check="sentinels"} 1');
 });
 
 test('sentinels stop: below minSentinels, then no quorum; back: ready again', async () => {
