@@ -2,12 +2,19 @@
 import { allRequiredUp, checkTargets } from './cli/check';
 import { formatJson, formatTable } from './cli/check-output';
 import { parseCli, usage, type CliOptions } from './cli/args';
-import { isConfigError, loadConfig, shardTargets, type Config, type LoadOptions } from './config';
-import { configJsonSchema } from './config/json-schema';
-import { createLogger } from './logging/logger';
+import { isConfigError } from './config/errors';
+import type * as JsonSchema from './config/json-schema';
+import { loadConfigOffThread } from './config/load-off-thread';
 import { createReloader } from './config/reloader';
+import type { LoadOptions } from './config/source';
+import { shardTargets, type Config } from './config/types';
+import { loadLazily } from './load-lazily';
+import { createLogger } from './logging/logger';
 import { createSidecar } from './sidecar';
 import { version } from './version';
+
+/** Only `schema` needs it, and with it zod: not loaded otherwise. */
+const jsonSchema = loadLazily<typeof JsonSchema>('./config/json-schema');
 
 /** How many targets the start-up line lists. */
 const STARTUP_TARGETS_LOGGED = 50;
@@ -30,12 +37,15 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (options.command === 'schema') {
+    const { configJsonSchema } = jsonSchema();
     process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
     return 0;
   }
   let config: Config;
   try {
-    config = loadConfig(source(options), process.env);
+    // On a worker thread, as at a reload: the parser and the schema (zod, yaml) are loaded
+    // there and go with it, so the sidecar does not carry them for the rest of its life.
+    config = await loadConfigOffThread(source(options), process.env);
   } catch (error) {
     if (!isConfigError(error)) throw error;
     process.stderr.write(`invalid configuration:\n${error.message}\n`);

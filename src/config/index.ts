@@ -2,19 +2,14 @@ import { ConfigError } from './errors';
 import { parseListen } from './listen';
 import type { Env } from './env';
 import { defaultConfig, loadConfigFile } from './load';
-import type { ShardFlags } from './shard';
+import { configFile, type LoadOptions } from './source';
 import type { Config } from './types';
 
 export type { Env } from './env';
 export { ConfigError, isConfigError } from './errors';
 export type { Config, Target } from './types';
 export { shardTargets } from './types';
-
-/** Where the config comes from: `--config`, `--listen` and the shard flags from the command line. */
-export interface LoadOptions extends ShardFlags {
-  file?: string | undefined;
-  listen?: string | undefined;
-}
+export { configFile, type LoadOptions } from './source';
 
 /**
  * The configuration to run with: the file from `--config` or REDIS_HEALTH_CONFIG, else the
@@ -32,9 +27,4 @@ export function loadConfig(options: LoadOptions, env: Env, previous?: Config): C
   const listen = parseListen(options.listen);
   if (typeof listen === 'string') throw new ConfigError([{ path: '--listen', message: listen }]);
   return { ...config, listen };
-}
-
-/** The config file in use: `--config`, else REDIS_HEALTH_CONFIG; undefined when there is none. */
-export function configFile(options: LoadOptions, env: Env): string | undefined {
-  return options.file ?? (env.REDIS_HEALTH_CONFIG || undefined);
 }

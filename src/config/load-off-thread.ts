@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ConfigError, type ConfigProblem } from './errors';
 import type { Env } from './env';
-import type { LoadOptions } from '.';
+import type { LoadOptions } from './source';
 import type { Config } from './types';
 
 export interface LoadRequest {

@@ -2,9 +2,12 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
-import { configFile, isConfigError, type Config, type Env, type LoadOptions } from '.';
+import type { Env } from './env';
+import { isConfigError } from './errors';
+import { configFile, type LoadOptions } from './source';
+import type { Config } from './types';
 import { loadConfigOffThread } from './load-off-thread';
-import { targetFilesText, watchedFolders } from './target-files';
+import { targetFilesText, watchedFolders } from './watched-files';
 
 export interface ReloaderOptions {
   /** As the config was loaded at start: without a file there is nothing to reload. */

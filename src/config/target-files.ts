@@ -1,16 +1,13 @@
 import { dirname, join } from 'node:path';
 import { readConfigText } from './read-config-text';
-import type * as Tinyglobby from 'tinyglobby';
-import { loadLazily } from '../load-lazily';
 import { expandEnv, type Env } from './env';
 import { ConfigError, type KeyedProblem } from './errors';
 import { describeIssue, readYaml } from './read-yaml';
 import { targetFilesFrom } from './file-paths';
+import { matchFiles } from './watched-files';
 import { resolveTarget } from './resolve';
 import { targetListSchema, type CheckedConfig } from './schema';
 import type { Config, Target, TargetFiles } from './types';
-
-const tinyglobby = loadLazily<typeof Tinyglobby>('tinyglobby');
 
 /**
  * Reads the files `targetFiles` matches (globs relative to `dir`, in name order): each a YAML
@@ -26,7 +23,7 @@ export function readTargetFiles(
   previous: Config | undefined,
 ): TargetFiles | undefined {
   if (input.targetFiles === undefined) return undefined;
-  const files = tinyglobby().globSync(input.targetFiles, { cwd: dir, onlyFiles: true }).sort();
+  const files = matchFiles(input.targetFiles, dir);
   const byFile: Record<string, Target[]> = {};
   const broken: string[] = [];
   const fatal: string[] = [];
@@ -70,30 +67,4 @@ function readTargetFile(file: string, dir: string, input: CheckedConfig, env: En
   );
   if (problems.length > 0) throw new ConfigError(problems.map(locate), file);
   return targets;
-}
-
-/** The folders to watch for `patterns`: each one's part before its first wildcard. */
-export function watchedFolders(patterns: readonly string[], dir: string): string[] {
-  const folders = patterns.map((pattern) => {
-    const fixed = pattern
-      .split('/')
-      .filter((_, index, parts) => parts.slice(0, index + 1).every((part) => !/[*?[{]/.test(part)));
-    return join(dir, ...fixed.slice(0, /[*?[{]/.test(pattern) ? fixed.length : -1));
-  });
-  return [...new Set(folders)];
-}
-
-/** Every matched file's name and text, to tell a change that matters from other events. */
-export function targetFilesText(patterns: readonly string[], dir: string): string {
-  return tinyglobby()
-    .globSync([...patterns], { cwd: dir, onlyFiles: true })
-    .sort()
-    .map((file) => {
-      try {
-        return `${file}\n${readConfigText(join(dir, file), 'target file', file)}`;
-      } catch (error) {
-        return `${file}\n${(error as Error).message}`;
-      }
-    })
-    .join('\n');
 }

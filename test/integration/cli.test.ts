@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { shardOf } from '../../src/config/shard';
 import { configText } from '../helpers/config-arbitraries';
@@ -188,6 +189,30 @@ describe('serve', () => {
     );
     run.kill('SIGINT');
     expect(await run.exit()).toEqual({ code: 0, signal: null });
+  });
+
+  test('the config is read on a worker: the serving process never loads its parser or schema', async () => {
+    // A preload that answers SIGUSR2 with the packages the main thread has loaded.
+    const preload = join(dirname(writeConfig('')), 'loaded.js');
+    writeFileSync(
+      preload,
+      `process.on('SIGUSR2', () => process.stderr.write('loaded: ' + Object.keys(require.cache)
+        .map((file) => /node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//.exec(file)?.[1]).join(',') + '\\n'));`,
+    );
+    const file = writeConfig(`listen: 127.0.0.1:0
+targets:
+  - { name: main, url: '${redis.url}' }
+`);
+    const run = runSidecar(['--config', file], { NODE_OPTIONS: `--require ${preload}` });
+    await run.ready();
+    run.kill('SIGUSR2');
+    await waitFor('the loaded packages', () => Promise.resolve(run.stderr().includes('loaded: ')));
+    const loaded = new Set(/loaded: (.*)/.exec(run.stderr())?.[1]?.split(','));
+    expect(loaded.has('ioredis')).toBe(true); // the list is real
+    expect(loaded.has('zod')).toBe(false);
+    expect(loaded.has('yaml')).toBe(false);
+    run.kill('SIGINT');
+    expect((await run.exit()).code).toBe(0);
   });
 
   test('SIGTERM: readyz fails at once, serving goes on for shutdownDelay, QUIT, exit 0', async () => {
