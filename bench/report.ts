@@ -5,6 +5,7 @@ import type { memoryLimit } from './memory-limit';
 import type { starved } from './starved';
 import type { failfast } from './failfast';
 import type { watchCost } from './watch-cost';
+import type { idle } from './idle';
 import { renderFailfast } from './failfast-report';
 
 interface Results {
@@ -19,6 +20,7 @@ interface Results {
   memoryLimit: Awaited<ReturnType<typeof memoryLimit>>;
   failfast: Awaited<ReturnType<typeof failfast>>;
   watchCost: Awaited<ReturnType<typeof watchCost>>;
+  idle: Awaited<ReturnType<typeof idle>>;
 }
 
 export const verdict = (ok: boolean) => (ok ? 'met' : '**missed**');
@@ -184,8 +186,36 @@ export function renderReport(r: Results): string {
     ...renderCheckCost(cc),
     ...renderMemoryLimit(ml),
     ...renderFailfast(r.failfast, r.watchCost),
+    ...renderIdle(r.idle),
   ];
   return parts.join('\n');
+}
+
+/** 10. One target, nothing happening: what a sidecar in every pod costs beside the exporter. */
+function renderIdle(idle: Results['idle']): string[] {
+  const row = (name: string, run: { cpuSecondsPerHour: number; wakeupsPerSecond: number }) => [
+    name,
+    `${run.cpuSecondsPerHour} CPU-s`,
+    run.wakeupsPerSecond,
+  ];
+  return [
+    '',
+    '## 10. Idle (one target at the defaults, in every pod)',
+    '',
+    `One healthy Redis watched by the sidecar at its defaults and by the exporter, both scraped ` +
+      `every 15 s, over ${idle.windowSeconds} s in the same window. CPU from the kernel's ` +
+      'per-thread schedstat, wake-ups from the context switches of all threads, both per second ' +
+      'of the window scaled to an hour.',
+    '',
+    table(
+      ['', 'CPU per hour', 'wake-ups per second'],
+      [row('sidecar', idle.sidecar), ...(idle.exporter ? [row('exporter', idle.exporter)] : [])],
+    ),
+    '',
+    idle.ratio === null
+      ? 'The exporter is not installed: no ratio.'
+      : `Sidecar / exporter: ${idle.ratio}× (goal ≤ ${idle.goalRatio}×: ${verdict(idle.goalMet === true)}).`,
+  ];
 }
 
 /** 6. The sidecar short of CPU beside a healthy Redis: every failure it reports is a false one. */

@@ -14,6 +14,7 @@ import { checkCost } from './check-cost';
 import { memoryLimit } from './memory-limit';
 import { failfast } from './failfast';
 import { watchCost } from './watch-cost';
+import { idle } from './idle';
 
 async function main() {
   const mode: Mode = { quick: process.argv.includes('--quick') };
@@ -55,6 +56,7 @@ async function main() {
     memoryLimit,
     failfast,
     watchCost,
+    idle,
   };
   const chosen = Object.entries(steps).filter(
     ([name]) => only === undefined || only.includes(name),

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { Histogram, Registry } from 'prom-client';
 import { breakerStates, type Transition } from '../breaker/breaker';
 import type { Exposition } from '../exposition/exposition';
 import { addComputedGauge, addTargetGauge } from '../exposition/gauge-families';
@@ -8,6 +8,7 @@ import type { TargetStatus } from '../monitor/target-status';
 import { latencyTrusted } from '../probe/report';
 import type { Sharding } from '../config/types';
 import { reasons } from '../probe/result';
+import { addDefaultMetrics } from './event-loop-lag';
 import { addServerMetrics } from './server-metrics';
 
 /** What the metrics read at scrape time. */
@@ -177,7 +178,7 @@ export function createMetrics(
     buckets: DELAY_BUCKETS,
     registers: [registry],
   });
-  collectDefaultMetrics({ register: registry });
+  const loopLag = addDefaultMetrics(registry);
   exposition.include(registry);
 
   const perTargetSeries = [probes, changes, latency];
@@ -185,7 +186,10 @@ export function createMetrics(
     listener: {
       added: (target) => perTargetSeries.forEach((series) => series.add(target)),
       removed: (target) => perTargetSeries.forEach((series) => series.remove(target.name)),
-      started: (_target, lateMs) => lateness.observe(lateMs / 1000),
+      started(_target, lateMs) {
+        lateness.observe(lateMs / 1000);
+        loopLag(lateMs);
+      },
       probed(target, report) {
         const { result } = report;
         probes.inc(target.name, { result: result.ok ? 'ok' : result.reason });

@@ -56,7 +56,15 @@ export function createMonitor(options: MonitorOptions): Monitor {
     const prober = options.createProber(target, context);
     const monitor: TargetMonitor = createTargetMonitor(target, {
       scheduler,
-      probe: () => prober.probe(),
+      // The stall meter measures closely only while a probe waits on Redis.
+      probe: async () => {
+        const release = stall.hold();
+        try {
+          return await prober.probe();
+        } finally {
+          release();
+        }
+      },
       listener,
       ...(options.random !== undefined && { random: options.random }),
     });
@@ -76,7 +84,12 @@ export function createMonitor(options: MonitorOptions): Monitor {
 
   const beat = () => {
     lastBeat = scheduler.now();
-    heartbeat = scheduler.setTimeout(beat, HEARTBEAT_MS);
+    const dueAt = lastBeat + HEARTBEAT_MS;
+    heartbeat = scheduler.setTimeout(() => {
+      // Between probes, the heartbeat's own lateness is what the stall meter hears.
+      stall.timerFired(dueAt);
+      beat();
+    }, HEARTBEAT_MS);
   };
 
   /**
