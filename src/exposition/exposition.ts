@@ -17,6 +17,7 @@ export interface Sending {
 
 /** An ordered set of metric families and prom-client registries, rendered as one page. */
 export interface Exposition {
+  /** Throws on a bad name, a missing help or a name already on the page, as prom-client does. */
   add(family: Family): void;
   /** Renders a prom-client registry's metrics here too (default process metrics and the like). */
   include(registry: Registry): void;
@@ -27,6 +28,9 @@ export interface Exposition {
    */
   render(accept: string | undefined, sending: Sending): Promise<MetricsPage>;
 }
+
+/** Prometheus's metric name syntax (prom-client checks the same). */
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
 /** A page is written in parts of about this size, the event loop turning between them. */
 const YIELD_BYTES = 256 * 1024;
@@ -52,9 +56,25 @@ export function createExposition(): Exposition {
     }
     return { rendered: writer.finish(), readers: 0 };
   };
+  const names = new Set<string>();
+  /** Refuses what prom-client refuses when a metric is made: a bad name or help, a duplicate. */
+  const claim = (name: string) => {
+    if (!METRIC_NAME.test(name)) throw new Error(`invalid metric name: ${JSON.stringify(name)}`);
+    if (names.has(name)) throw new Error(`a metric named ${name} is already on this page`);
+    names.add(name);
+  };
   return {
-    add: (family) => void sources.push({ family }),
-    include: (registry) => void sources.push({ registry }),
+    add(family) {
+      if (typeof family.help !== 'string' || family.help.trim() === '') {
+        throw new Error(`metric ${family.name} has no help text`);
+      }
+      claim(family.name);
+      sources.push({ family });
+    },
+    include(registry) {
+      for (const metric of registry.getMetricsAsArray()) claim(metric.name);
+      sources.push({ registry });
+    },
     async render(accept, sending) {
       const format: TextFormat = wantsOpenMetrics(accept) ? 'openmetrics' : 'prometheus';
       // Requests that arrive while a page is rendered share it: a storm of scrapes costs one.
