@@ -5,7 +5,7 @@ import { defaultListen, parseListen } from './listen';
 
 /**
  * The shape of the configuration file, as written by users. This one schema validates files,
- * documents the keys and (later) generates the JSON Schema for editors.
+ * documents the keys and generates the JSON Schema for editors (`schema`).
  */
 const durationMeta = {
   description: 'a duration: 250ms, 5s, 1.5s, 1m, 1h',

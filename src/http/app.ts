@@ -83,11 +83,11 @@ export function createApp(sources: HttpSources): Koa {
     ctx.set('Cache-Control', 'no-store');
     ctx.body = liveness.ok ? 'ok' : `failed: ${liveness.detail}\n`;
   });
-  router.get('/readyz', (ctx) => answerReadiness(ctx, checks(), 'readyz', sources.version));
+  router.get('/readyz', (ctx) => answerReadiness(ctx, checks(), sources.version));
   router.get('/readyz/:name', (ctx) => {
     const check = checks().find((item) => item.name === `target:${ctx.params.name}`);
     if (check === undefined) return notFound(ctx, `unknown target: ${ctx.params.name}`);
-    answerReadiness(ctx, [{ ...check, gating: true }], 'readyz', sources.version);
+    answerReadiness(ctx, [{ ...check, gating: true }], sources.version);
   });
   router.get('/livez/:name', (ctx) => {
     const status = sources.statuses().find((item) => item.target.name === ctx.params.name);

@@ -9,12 +9,7 @@ import { healthJson, healthJsonType } from './health-json';
  * so a probe URL does not break when a target is renamed. `Accept: application/health+json`
  * gets the draft IETF health-check format.
  */
-export function answerReadiness(
-  ctx: Context,
-  checks: readonly ReadinessCheck[],
-  label: string,
-  version: string,
-) {
+export function answerReadiness(ctx: Context, checks: readonly ReadinessCheck[], version: string) {
   const asked = queryList(ctx.query.exclude);
   if (asked.length > MAX_EXCLUDES) {
     ctx.status = 400;
@@ -67,7 +62,7 @@ export function answerReadiness(
       `warn: some health checks cannot be excluded: no matches for "${name.slice(0, 64)}"`,
     );
   }
-  lines.push(`${label} check ${ready ? 'passed' : 'failed'}`);
+  lines.push(`readyz check ${ready ? 'passed' : 'failed'}`);
   ctx.body = `${lines.join('\n')}\n`;
 }
 
