@@ -9,7 +9,7 @@ import { createProbeLog } from './logging/probe-log';
 import { createMetrics } from './metrics/create-metrics';
 import { createProbeExposition } from './metrics/probe-metrics';
 import { createThrottleReader } from './monitor/cpu-throttle';
-import { createHistory } from './monitor/history';
+import { createHistory, type ReloadOutcome } from './monitor/history';
 import { createMonitor, type Monitor } from './monitor/monitor';
 import { createReadiness } from './monitor/readiness';
 import { realScheduler, type Scheduler } from './monitor/scheduler';
@@ -24,10 +24,11 @@ export interface Sidecar {
   start(): Promise<HttpServer>;
   /**
    * Applies a reloaded config: targets (unchanged ones keep their state), log level,
-   * shutdownDelay. A new `listen` needs a restart and is reported, not applied.
+   * shutdownDelay. A new `listen` needs a restart and is reported, not applied. Records the
+   * reload once: applied, or applied with broken target files keeping their targets.
    */
   reload(next: Config): Promise<void>;
-  /** Records a reload that failed (the old config keeps running). */
+  /** Records a reload that was refused (the old config keeps running). */
   reloadFailed(): void;
   /** The config in use. */
   config(): Config;
@@ -77,12 +78,17 @@ export function createSidecar(
     ],
   });
   let current = config;
+  // The monitor owns the target list: /probe knows a target exactly while it is probed.
   const probeNow = createOnDemandProber(
-    () => shardTargets(current),
+    () => monitor.statuses().map((status) => status.target),
     createProber,
     config.http.probeConcurrency,
   );
   let server: HttpServer | undefined;
+  const record = (outcome: ReloadOutcome) => {
+    metrics.reloaded(outcome, Date.now());
+    history.reloaded(outcome);
+  };
 
   return {
     monitor,
@@ -130,13 +136,9 @@ export function createSidecar(
       current = { ...next, listen: current.listen, http: current.http };
       logger.level = next.logLevel;
       await monitor.update(shardTargets(next));
-      metrics.reloaded(true, Date.now());
-      history.reloaded(true);
+      record((next.targetFiles?.broken.length ?? 0) > 0 ? 'files kept' : 'applied');
     },
-    reloadFailed() {
-      metrics.reloaded(false, Date.now());
-      history.reloaded(false);
-    },
+    reloadFailed: () => record('refused'),
     config: () => current,
     beginShutdown: () => readiness.beginShutdown(),
     async stop() {

@@ -13,7 +13,9 @@ export interface ReloaderOptions {
   /** As the config was loaded at start: without a file there is nothing to reload. */
   source: LoadOptions;
   env: Env;
+  /** Swaps in a loaded config (one whose broken target files kept their targets, too). */
   apply(config: Config): Promise<void>;
+  /** A reload that was refused: the running config stays whole. */
   failed(): void;
   /** The running config: a target file that breaks keeps its targets from it. */
   current(): Config;
@@ -79,9 +81,9 @@ export function createReloader(options: ReloaderOptions): Reloader {
     await options.apply(config);
     if (watchers.size > 0) watchFolders(); // new globs may point to new folders
     logger.info({ trigger, targets: config.targets.length }, 'config reloaded');
+    // Applied all the same: the sidecar records it once, as applied with files kept.
     const broken = config.targetFiles?.broken ?? [];
     if (broken.length === 0) return true;
-    options.failed();
     logger.error(
       { trigger, problems: broken.join('\n').split('\n') },
       'target file(s) broken: each keeps the targets it had',

@@ -3,6 +3,7 @@ import { breakerStates, type Transition } from '../breaker/breaker';
 import type { Exposition } from '../exposition/exposition';
 import { addComputedGauge, addTargetGauge } from '../exposition/gauge-families';
 import { addTargetCounter, addTargetHistogram } from '../exposition/series-families';
+import type { ReloadOutcome } from '../monitor/history';
 import type { MonitorListener } from '../monitor/listener';
 import type { TargetStatus } from '../monitor/target-status';
 import { latencyTrusted } from '../probe/report';
@@ -31,8 +32,8 @@ export interface BuildInfo {
 export interface Metrics {
   /** Hand this to the monitor: it creates and deletes targets' series and feeds the counters. */
   listener: MonitorListener;
-  /** Records the outcome of a config reload; `at` is Unix time in milliseconds. */
-  reloaded(ok: boolean, at: number): void;
+  /** Records how a config reload ended; `at` is Unix time in milliseconds. */
+  reloaded(outcome: ReloadOutcome, at: number): void;
 }
 
 /** The transitions a breaker can make; their counters exist from the start, at zero. */
@@ -197,9 +198,9 @@ export function createMetrics(
       },
       transitioned: (target, transition) => changes.inc(target.name, transition),
     },
-    reloaded(ok, at) {
-      reloadOk = ok;
-      if (ok) reloadAt = at;
+    reloaded(outcome, at) {
+      reloadOk = outcome === 'applied';
+      if (reloadOk) reloadAt = at;
     },
   };
 }

@@ -14,6 +14,18 @@ export interface HistoryBucket {
   maxLatencyMs: number | null;
 }
 
+/**
+ * How a reload ended: applied; applied while some target files were broken (each keeps the
+ * targets it had); or refused, the running config kept whole.
+ */
+export type ReloadOutcome = 'applied' | 'files kept' | 'refused';
+
+const RELOAD_WORDS: Record<ReloadOutcome, string> = {
+  applied: 'config reloaded',
+  'files kept': 'config reloaded; broken target files kept the targets they had',
+  refused: 'config reload failed: kept the running config',
+};
+
 /** Something a person on call wants to see in a list: breaker moves, reloads, the sidecar's own stalls. */
 export interface HistoryEvent {
   at: number;
@@ -161,13 +173,9 @@ export function createHistory(options: HistoryOptions = {}) {
 
   return {
     listener,
-    /** A config reload, good or bad. */
-    reloaded(ok: boolean) {
-      note({
-        at: now(),
-        kind: 'reload',
-        text: ok ? 'config reloaded' : 'config reload failed: kept the running config',
-      });
+    /** A config reload, as it ended. */
+    reloaded(outcome: ReloadOutcome) {
+      note({ at: now(), kind: 'reload', text: RELOAD_WORDS[outcome] });
     },
     /** The target's slices, oldest first, over the whole window (empty slices included). */
     of(name: string): HistoryBucket[] {

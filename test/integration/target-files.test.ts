@@ -81,6 +81,18 @@ test('a broken file keeps its targets and names its file and line; fixed, it app
   expect((broken?.problems as string[] | undefined)?.[0]).toMatch(
     /^teams\/payments\.yaml:2: invalid YAML/,
   );
+  // That reload is one event: applied, the broken file keeping its targets.
+  const events = (
+    JSON.parse((await httpGet(`${base}/status?history=1`)).body) as {
+      events: Array<{ kind: string; text: string }>;
+    }
+  ).events.filter((event) => event.kind === 'reload');
+  expect(events[0]?.text).toBe('config reloaded; broken target files kept the targets they had');
+  expect(events.map((event) => event.text)).not.toContain(
+    'config reload failed: kept the running config',
+  );
+  // /probe knows the targets being probed.
+  expect((await httpGet(`${base}/probe?target=search-replica`)).status).toBe(200);
 
   writeFileSync(join(teams, 'payments.yaml'), list(['payments-main']));
   await waitFor('payments-cache gone', async () => !(await names()).includes('payments-cache'));

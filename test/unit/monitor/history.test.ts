@@ -85,7 +85,7 @@ describe('history', () => {
     history.listener.transitioned?.(main, { from: 'closed', to: 'open' }, 'refused');
     advance(1000);
     history.listener.probed?.(main, ok());
-    history.reloaded(false);
+    history.reloaded('refused');
     history.listener.probed?.(main, inconclusive);
     history.listener.probed?.(main, inconclusive);
     expect(history.events().map(({ kind, text, reason }) => ({ kind, text, reason }))).toEqual([
