@@ -2,9 +2,8 @@ import type { Exposition } from '../exposition/exposition';
 import { addComputedGauge, addTargetGauge } from '../exposition/gauge-families';
 import { evaluateChecks } from '../monitor/checks';
 import type { TargetStatus } from '../monitor/target-status';
-import type { ClusterView } from '../probe/cluster-probe';
-import type { SentinelView } from '../probe/sentinel-check';
 import type { ServerFacts } from '../probe/server-facts';
+import type { ClusterView, SentinelView } from '../probe/views';
 
 /**
  * Gauges from each target's last INFO, computed at scrape time. A series exists only where

@@ -1,6 +1,6 @@
 import type { TargetChecks } from '../config/types';
-import type { FactsView } from '../probe/redis-probe';
 import type { TargetStatus } from './target-status';
+import type { FactsView } from '../probe/views';
 
 /** The checks a target configures; the others run on every target. */
 type ConfiguredCheck = 'role' | 'memory' | 'replication' | 'clients';

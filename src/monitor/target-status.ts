@@ -1,12 +1,9 @@
 import type { BreakerState } from '../breaker/breaker';
 import type { Target } from '../config/types';
 import type { CertificateView } from '../redis/peer-certificate';
-import type { ClusterView } from '../probe/cluster-probe';
-import type { ConnectView } from '../probe/connect-check';
-import type { SentinelView } from '../probe/sentinel-check';
-import type { FactsView } from '../probe/redis-probe';
 import type { ProbeReport } from '../probe/report';
 import type { FailureReason } from '../probe/result';
+import type { ClusterView, ConnectView, FactsView, SentinelView } from '../probe/views';
 
 /** What is known about one target, as shown by /status, /readyz and the metrics. */
 export interface TargetStatus {

@@ -8,8 +8,9 @@ import {
   type ClusterNodeLine,
 } from './cluster-layout';
 import type { ProbeReport } from './report';
-import type { FailureReason, ProbeResult } from './result';
+import type { ProbeResult } from './result';
 import { runCommand, runProbe, type ProbeConnection, type StallGauge } from './run-probe';
+import type { ClusterNodeView, ClusterView } from './views';
 
 /** The connections to a cluster's nodes, by HOST:PORT; built by the redis/ module. */
 export interface ClusterNodes {
@@ -17,30 +18,6 @@ export interface ClusterNodes {
   node(address: string): ProbeConnection;
   /** Closes the connections of nodes that are not in `keep` (left the cluster, demoted). */
   retain(keep: ReadonlySet<string>): void;
-}
-
-/** One master as the last probe saw it. */
-export interface ClusterNodeView {
-  address: string;
-  up: boolean;
-  reason?: FailureReason;
-  message?: string;
-  latencySeconds?: number;
-  /** Its replicas as the last CLUSTER NODES listed them; `up` when not failing and linked. */
-  replicas?: Array<{ address: string; up: boolean }>;
-}
-
-/** What /status shows of a cluster target. */
-export interface ClusterView {
-  /** `ok` or `fail` as CLUSTER INFO says; undefined while no node answers. */
-  state?: string;
-  nodes: ClusterNodeView[];
-  /** From CLUSTER INFO: slots in failing (`fail`) and possibly failing (`pfail`) nodes. */
-  slotsFail?: number;
-  slotsPfail?: number;
-  knownNodes?: number;
-  /** Masters none of whose replicas is reachable (from CLUSTER NODES, on the INFO schedule). */
-  mastersWithoutReplica?: number;
 }
 
 export interface ClusterProbeOptions {

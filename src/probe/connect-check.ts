@@ -1,20 +1,13 @@
 import type { CertificateView } from '../redis/peer-certificate';
 import { QUIT_TIMEOUT_MS } from './report';
-import type { ProbeResult } from './result';
 import { isInconclusive } from './result';
 import { runProbe, type ProbeConnection, type StallGauge } from './run-probe';
+import type { ConnectView } from './views';
 
 /** A connection opened for one check only: probed once, then closed. */
 export interface FreshConnection extends ProbeConnection {
   close(timeoutMs: number): Promise<void>;
   certificate(): CertificateView | undefined;
-}
-
-/** The last fresh-connection check: ok with the whole connect and PING in `seconds`, or why not. */
-export interface ConnectView {
-  result: ProbeResult;
-  /** Unix ms of the check. */
-  at: number;
 }
 
 export interface ConnectCheckOptions {

@@ -2,9 +2,10 @@ import { safeMessage } from '../logging/redact';
 import type { ProbeReport } from './report';
 import { isInconclusive } from './result';
 import { runCommand, runProbe, type ProbeConnection, type StallGauge } from './run-probe';
-import { parseServerFacts, type ServerFacts } from './server-facts';
+import { parseServerFacts } from './server-facts';
 import { runPubsubCheck, type PubsubSubscriber } from './pubsub-check';
 import { runWriteCanary, type WriteCanaryOptions } from './write-canary';
+import type { FactsView } from './views';
 
 export interface RedisProbeOptions {
   timeoutMs: number;
@@ -14,14 +15,6 @@ export interface RedisProbeOptions {
   pubsub?: { channel: string; subscriber: PubsubSubscriber } | undefined;
   /** How long the sidecar itself was stalled, to tell its own stalls from Redis's silence. */
   stalled?: StallGauge | undefined;
-}
-
-/** The last INFO: its facts and when they were read, or why the last read failed. */
-export interface FactsView {
-  facts?: ServerFacts;
-  /** Unix time of the read, in milliseconds. */
-  readAt?: number;
-  error?: string;
 }
 
 export interface RedisProbe {

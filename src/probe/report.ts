@@ -1,9 +1,6 @@
 import type { CertificateView } from '../redis/peer-certificate';
-import type { ClusterView } from './cluster-probe';
-import type { ConnectView } from './connect-check';
-import type { SentinelView } from './sentinel-check';
-import type { FactsView } from './redis-probe';
 import type { ProbeResult } from './result';
+import type { ClusterView, ConnectView, FactsView, SentinelView } from './views';
 
 /**
  * Everything one probe saw: its result and what it learned on the way. Every prober resolves

@@ -2,26 +2,7 @@ import { safeMessage } from '../logging/redact';
 import type { FreshConnection } from './connect-check';
 import { QUIT_TIMEOUT_MS } from './report';
 import { runCommand, type StallGauge } from './run-probe';
-
-/** One sentinel's answer to `SENTINEL CKQUORUM`. */
-export interface SentinelAnswer {
-  address: string;
-  /** Whether it answered CKQUORUM at all (OK or NOQUORUM). */
-  answered: boolean;
-  /** Its reply (`OK 3 usable Sentinels...`, `NOQUORUM ...`) or why there was none. */
-  message: string;
-}
-
-/** What the sentinels of a target say about themselves. */
-export interface SentinelView {
-  configured: number;
-  answering: number;
-  /** Whether any sentinel says the quorum and failover authorization can be reached. */
-  quorum: boolean;
-  sentinels: SentinelAnswer[];
-  /** Unix ms of the round. */
-  at: number;
-}
+import type { SentinelAnswer, SentinelView } from './views';
 
 export interface SentinelCheckOptions {
   masterName: string;
