@@ -4,7 +4,7 @@ import { formatJson, formatTable } from './cli/check-output';
 import { parseCli, usage, type CliOptions } from './cli/args';
 import { isConfigError } from './config/errors';
 import type * as JsonSchema from './config/json-schema';
-import { loadConfigOffThread } from './config/load-off-thread';
+import { loadAndForget } from './config/load-and-forget';
 import { createReloader } from './config/reloader';
 import type { LoadOptions } from './config/source';
 import { shardTargets, type Config } from './config/types';
@@ -43,9 +43,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   let config: Config;
   try {
-    // On a worker thread, as at a reload: the parser and the schema (zod, yaml) are loaded
-    // there and go with it, so the sidecar does not carry them for the rest of its life.
-    config = await loadConfigOffThread(source(options), process.env);
+    config = loadAndForget(source(options), process.env);
   } catch (error) {
     if (!isConfigError(error)) throw error;
     process.stderr.write(`invalid configuration:\n${error.message}\n`);

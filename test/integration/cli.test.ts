@@ -191,7 +191,7 @@ describe('serve', () => {
     expect(await run.exit()).toEqual({ code: 0, signal: null });
   });
 
-  test('the config is read on a worker: the serving process never loads its parser or schema', async () => {
+  test('once the config is loaded, the serving process keeps neither its parser nor its schema', async () => {
     // A preload that answers SIGUSR2 with the packages the main thread has loaded.
     const preload = join(dirname(writeConfig('')), 'loaded.js');
     writeFileSync(
