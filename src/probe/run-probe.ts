@@ -21,6 +21,12 @@ export interface ProbeConnection {
    * can tell: a round trip timed to that moment leaves out reply parsing and promise hops.
    */
   lastDataAt?(): bigint | undefined;
+  /**
+   * When the last command was handed to the socket (process.hrtime.bigint()), if the
+   * connection can tell: a round trip timed from then leaves out the client's encoding and
+   * queueing, and is what Redis and the network took.
+   */
+  lastWriteAt?(): bigint | undefined;
 }
 
 /** The reply to one command, or why there was none. */
@@ -58,9 +64,11 @@ export async function runCommand(
   try {
     if ((await bounded(connection.connect())) === TIMED_OUT)
       return timedOut(connection, timeoutMs, startedAt, stalled);
-    const started = process.hrtime.bigint();
+    const asked = process.hrtime.bigint();
     const reply = await bounded(connection.send(...command));
     if (reply === TIMED_OUT) return timedOut(connection, timeoutMs, startedAt, stalled);
+    const written = connection.lastWriteAt?.();
+    const started = written !== undefined && written >= asked ? written : asked;
     const arrived = connection.lastDataAt?.();
     const ended = arrived !== undefined && arrived > started ? arrived : process.hrtime.bigint();
     return { ok: true, reply, seconds: Number(ended - started) / 1e9 };

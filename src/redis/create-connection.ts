@@ -145,6 +145,7 @@ class KeptConnection implements TargetConnection {
   #lastError: Error | undefined;
   #sentinelErrors: string[] = [];
   #lastDataAt: bigint | undefined;
+  #lastWriteAt: bigint | undefined;
   #lastChunk: Buffer | undefined;
   /** The reply to the last command sent, as it arrives. */
   readonly #reply = new ReplyLimit();
@@ -167,6 +168,7 @@ class KeptConnection implements TargetConnection {
       // Ahead of ioredis's own parser: the time is when the reply reached us, not when it was
       // parsed, and the bytes of a peer that does not speak RESP can be shown.
       client.stream.prependListener('data', noteData);
+      this.#timeWrites(client.stream);
       this.#certificate = earliestExpiry(client.stream) ?? this.#certificate;
     });
   }
@@ -207,6 +209,19 @@ class KeptConnection implements TargetConnection {
 
   lastDataAt(): bigint | undefined {
     return this.#lastDataAt;
+  }
+
+  lastWriteAt(): bigint | undefined {
+    return this.#lastWriteAt;
+  }
+
+  /** Notes when ioredis hands each command to the socket: where a round trip starts. */
+  #timeWrites(socket: Redis['stream']): void {
+    const write = socket.write.bind(socket);
+    socket.write = ((...args: Parameters<typeof write>) => {
+      this.#lastWriteAt = process.hrtime.bigint();
+      return write(...args);
+    }) as typeof write;
   }
 
   address(): string | undefined {

@@ -146,9 +146,13 @@ describe('TLS', () => {
   const url = (server: RedisServer, host = 'localhost') =>
     `url: rediss://${host}:${server.tlsPort ?? 0}/0`;
 
-  test('rediss:// with the CA → ok', async () => {
-    const { probe } = probeOnce(target(`${url(tlsRedis)}\ntls: { ca: ${certs.ca} }`));
+  test('rediss:// with the CA → ok, timed from the write to the socket to the reply', async () => {
+    const { connection, probe } = probeOnce(target(`${url(tlsRedis)}\ntls: { ca: ${certs.ca} }`));
     expect(await probe()).toMatchObject({ ok: true });
+    const written = connection.lastWriteAt?.() ?? 0n;
+    const arrived = connection.lastDataAt?.() ?? 0n;
+    expect(written).toBeGreaterThan(0n);
+    expect(arrived).toBeGreaterThan(written);
   });
 
   test('untrusted server certificate → tls', async () => {

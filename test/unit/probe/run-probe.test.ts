@@ -41,6 +41,29 @@ test('without an arrival time after the send, the round trip ends at the reply',
   expect(plainResult.ok && plainResult.seconds).toBeGreaterThanOrEqual(0.035);
 });
 
+test('a round trip starts when the command is handed to the socket, not when it is asked for', async () => {
+  // The client spends 30 ms before the write (encoding, queueing, a busy event loop); the
+  // reply's bytes arrive 2 ms after the write.
+  let writeAt: bigint | undefined;
+  let dataAt: bigint | undefined;
+  const connection: ProbeConnection = {
+    connect: async () => undefined,
+    send: () => {
+      const busyUntil = Date.now() + 30;
+      while (Date.now() < busyUntil);
+      writeAt = process.hrtime.bigint();
+      dataAt = writeAt + 2n * MS;
+      return new Promise((resolve) => setTimeout(() => resolve('PONG'), 10));
+    },
+    drop: () => undefined,
+    lastError: () => undefined,
+    lastDataAt: () => dataAt,
+    lastWriteAt: () => writeAt,
+  };
+  const result = await runProbe(connection, 1000);
+  expect(result.ok && result.seconds).toBeCloseTo(0.002, 4);
+});
+
 test('no reply within the timeout: a timeout, and the connection is dropped', async () => {
   const { connection, dropped } = fakeConnection(200, 1);
   expect(await runProbe(connection, 50)).toEqual({
