@@ -8,7 +8,7 @@ import 'pino';
 import 'prom-client';
 import Redis from 'ioredis';
 import { loadConfig } from '../src/config';
-import { connectionOptions } from '../src/redis/create-connection';
+import { connectionOptions } from '../src/redis/connection-options';
 
 const config = loadConfig({ file: process.argv[2] }, process.env);
 const clients = config.targets.map((target) => {

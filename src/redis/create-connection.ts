@@ -1,15 +1,16 @@
 import { once } from 'node:events';
-import Redis, { type RedisOptions } from 'ioredis';
+import Redis from 'ioredis';
 import { formatHostPort } from '../config/host-port';
 import type { Target } from '../config/types';
 import type { ProbeConnection } from '../probe/run-probe';
+import { ConnectError } from './access';
 import {
-  ConnectError,
-  currentPassword,
-  currentSentinelTlsOptions,
-  currentTlsOptions,
-  readingFiles,
-} from './access';
+  explainSentinelFailure,
+  isNotResp,
+  notRedis,
+  saidBeforeClosing,
+} from './connection-errors';
+import { connectionOptions, refreshAccess } from './connection-options';
 import { earliestExpiry, type CertificateView } from './peer-certificate';
 import { ReplyLimit } from './reply-limit';
 
@@ -21,107 +22,6 @@ export interface TargetConnection extends ProbeConnection {
   close(timeoutMs: number): Promise<void>;
   /** For TLS, the certificate expiring first that the server presented at the last connect. */
   certificate(): CertificateView | undefined;
-}
-
-/**
- * ioredis settings for health checking rather than for an application: nothing queues while
- * disconnected, no command is retried, and ioredis never reconnects on its own. The probe
- * schedule decides when to connect, so an open breaker really leaves Redis alone and a
- * reconnect happens at most once per probe, spaced by the jittered interval.
- */
-export function connectionOptions(target: Target): ConnectionOptions {
-  return {
-    ...locate(target),
-    db: target.db,
-    ...(target.username !== undefined && { username: target.username }),
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    enableReadyCheck: false,
-    maxRetriesPerRequest: 0,
-    autoResubscribe: false,
-    autoResendUnfulfilledCommands: false,
-    retryStrategy: () => null,
-    reconnectOnError: () => false,
-    connectTimeout: target.timeoutMs,
-    // drop() destroys the socket itself; ioredis's own fallback timer need not wait long.
-    disconnectTimeout: 100,
-    // RESP2 and no CLIENT SETINFO: a connect costs at most AUTH, SELECT and CLIENT SETNAME.
-    protocol: 2,
-    disableClientInfo: true,
-    connectionName: 'redis-health-sidecar',
-    noDelay: true,
-    keepAlive: 10_000,
-  };
-}
-
-/** Where to connect: the endpoint itself, or the sentinels that know the current master. */
-function locate(target: Target): RedisOptions {
-  const { sentinel, endpoint } = target;
-  if (sentinel === undefined) return 'path' in endpoint ? { path: endpoint.path } : endpoint;
-  return {
-    name: sentinel.masterName,
-    sentinels: sentinel.sentinels,
-    role: 'master',
-    ...(sentinel.username !== undefined && { sentinelUsername: sentinel.username }),
-    ...(sentinel.password !== undefined && { sentinelPassword: sentinel.password }),
-    // Ask each sentinel once per connect; the probe schedule decides when to try again.
-    sentinelRetryStrategy: () => null,
-    sentinelCommandTimeout: target.timeoutMs,
-    failoverDetector: false,
-    updateSentinels: false,
-    ...(target.tls !== undefined && { enableTLSForSentinelMode: true }),
-  };
-}
-
-const SENTINEL_AUTH = /because (NOAUTH|WRONGPASS|NOPERM|ERR invalid password)/;
-
-/**
- * ioredis reports both "no sentinel answered" and "no sentinel knows this master" as "All
- * sentinels are unreachable"; its per-sentinel errors tell the two apart.
- */
-function explainSentinelFailure(
-  error: Error,
-  perSentinel: readonly string[],
-  masterName: string,
-): Error {
-  if (!error.message.startsWith('All sentinels are unreachable')) return error;
-  const asked = perSentinel.length;
-  if (asked > 0 && perSentinel.every((message) => message.includes('invalid reply'))) {
-    return new ConnectError('error', `no sentinel knows master "${masterName}" (asked ${asked})`, {
-      cause: error,
-    });
-  }
-  const last = perSentinel.at(-1)?.replace(/^failed to connect to sentinel /, '') ?? error.message;
-  // A sentinel that refuses the credentials was reached: that is a wrong password, not a network.
-  if (asked > 0 && perSentinel.every((message) => SENTINEL_AUTH.test(message))) {
-    return new ConnectError(
-      'auth',
-      `no sentinel accepted the credentials (tried ${asked}): ${last}`,
-      {
-        cause: error,
-      },
-    );
-  }
-  return new ConnectError('refused', `no sentinel reachable (tried ${asked}): ${last}`, {
-    cause: error,
-  });
-}
-
-/**
- * ioredis's options without `replyMapping`: its constructor infers that one from the argument,
- * and the optional-or-undefined form RedisOptions declares does not fit it.
- */
-export type ConnectionOptions = Omit<RedisOptions, 'replyMapping'>;
-
-/** Reads the password and certificate files now, so rotation needs no restart. */
-export function refreshAccess(client: Redis, target: Target): void {
-  client.options.password = readingFiles('auth', 'passwordFile', () => currentPassword(target));
-  client.options.tls = readingFiles('tls', 'TLS files', () => currentTlsOptions(target));
-  if (target.sentinel?.tls !== undefined) {
-    client.options.sentinelTLS = readingFiles('tls', 'sentinel TLS files', () =>
-      currentSentinelTlsOptions(target),
-    );
-  }
 }
 
 /** Ends a connection left half-way (dropped while connecting), so it can start over. */
@@ -273,34 +173,4 @@ export async function quit(client: Redis, timeoutMs: number): Promise<void> {
   const timer = setTimeout(() => client.disconnect(), timeoutMs);
   await client.quit().catch(() => client.disconnect());
   clearTimeout(timer);
-}
-
-/**
- * A server that refuses a connection says why and closes it (`-ERR max number of clients
- * reached`): ioredis then reports only the broken pipe, the server's words are in the bytes.
- */
-export function saidBeforeClosing(error: Error, chunk: Buffer | undefined): Error | undefined {
-  const code = (error as NodeJS.ErrnoException).code;
-  if ((code !== 'EPIPE' && code !== 'ECONNRESET') || chunk?.[0] !== 0x2d) return undefined;
-  const line =
-    chunk
-      .subarray(1, 200)
-      .toString('latin1')
-      .split(/[\r\n]/)[0] ?? '';
-  return new Error(line.replace(/[^\x20-\x7e]/g, '.'), { cause: error });
-}
-
-/** ioredis's decoder meeting a byte that starts no RESP reply. */
-function isNotResp(error: Error): boolean {
-  return /^Unknown RESP type/.test(error.message);
-}
-
-/** `not a Redis reply: "HTTP/1.1 400 Bad Request"`: the first line of what came back, printable. */
-function notRedis(chunk: Buffer | undefined): string {
-  const head =
-    (chunk ?? Buffer.alloc(0))
-      .subarray(0, 60)
-      .toString('latin1')
-      .split(/[\r\n]/)[0] ?? '';
-  return `not a Redis reply: "${head.replace(/[^\x20-\x7e]/g, '.')}"`;
 }

@@ -1,14 +1,9 @@
 import Redis from 'ioredis';
 import type { Target } from '../config/types';
 import type { PubsubSubscriber } from '../probe/pubsub-check';
-import {
-  connectionOptions,
-  dropClient,
-  quit,
-  refreshAccess,
-  saidBeforeClosing,
-  settle,
-} from './create-connection';
+import { saidBeforeClosing } from './connection-errors';
+import { connectionOptions, refreshAccess } from './connection-options';
+import { dropClient, quit, settle } from './create-connection';
 import { ConnectError } from './access';
 import { ReplyLimit } from './reply-limit';
 
