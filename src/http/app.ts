@@ -1,8 +1,6 @@
 import Router from '@koa/router';
 import Koa, { type Middleware } from 'koa';
 import type { Logger } from 'pino';
-import { rateLimited } from '../logging/rate-limited';
-import { safeMessage } from '../logging/redact';
 import type { MetricsPage, Sending } from '../exposition/exposition';
 import type { History } from '../monitor/history';
 import type { Liveness } from '../monitor/monitor';
@@ -11,6 +9,7 @@ import type { Sharding } from '../config/types';
 import type { TargetStatus } from '../monitor/target-status';
 import { clientGone } from './client-gone';
 import { describeDiscovery } from './discovery';
+import { handleErrors, notFound, reject } from './errors';
 import { jsonTexts, streamInPieces, streamPaced } from './pieces';
 import { limitHeavyAnswers, type HeavyAnswerLimits } from './heavy-answers';
 
@@ -60,8 +59,6 @@ export interface HttpSources {
   /** Guards /metrics, /status, /probe and / when auth is configured; health endpoints stay open. */
   auth?: Middleware;
 }
-
-const METHODS = ['GET', 'HEAD'];
 
 /** Builds the Koa app serving /metrics, /healthz, /readyz, /readyz/NAME, /livez/NAME and /status. */
 export function createApp(sources: HttpSources): Koa {
@@ -181,44 +178,10 @@ export function createApp(sources: HttpSources): Koa {
     );
   });
 
-  app.use(async (ctx, next) => {
-    try {
-      await next();
-    } catch (error) {
-      sources.logger.error({ err: error, path: ctx.path }, 'request failed');
-      ctx.status = 500;
-      ctx.type = 'text/plain; charset=utf-8';
-      ctx.body = 'internal error\n';
-    }
-  });
-  app.use(async (ctx, next) => {
-    if (!METHODS.includes(ctx.method)) {
-      ctx.status = 405;
-      ctx.set('Allow', METHODS.join(', '));
-      ctx.type = 'text/plain; charset=utf-8';
-      ctx.body = 'method not allowed\n';
-      return;
-    }
-    await next();
-    if (ctx.status === 404 && ctx.body === undefined) notFound(ctx, 'not found');
-  });
+  handleErrors(app, sources.logger);
   app.use(router.routes());
-  // Koa's own handler would print these as plain text on stderr, outside the JSON logs.
-  const warn = rateLimited((fields, message) => sources.logger.warn(fields, message), 10);
-  app.on('error', (error: NodeJS.ErrnoException, ctx?: Koa.Context) => {
-    const fields = {
-      err: { code: error.code, message: safeMessage(String(error.message)) },
-      path: ctx?.path,
-    };
-    if (error.code !== undefined && CLIENT_GONE.has(error.code)) {
-      sources.logger.debug(fields, 'the client went away before its answer was sent');
-    } else warn(fields, 'HTTP request failed');
-  });
   return app;
 }
-
-/** Errors that say only that a client closed its connection early. */
-const CLIENT_GONE = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
 
 /** Pages up to this size are joined into one buffer: the copy costs less than a stream. */
 const JOIN_BELOW = 256 * 1024;
@@ -233,14 +196,4 @@ function sendMetrics(ctx: Koa.Context, page: MetricsPage) {
 
 function* mapLazily<T, U>(items: Iterable<T>, describe: (item: T) => U): Generator<U> {
   for (const item of items) yield describe(item);
-}
-
-function notFound(ctx: Koa.Context, message: string) {
-  reject(ctx, 404, message);
-}
-
-function reject(ctx: Koa.Context, status: number, message: string) {
-  ctx.status = status;
-  ctx.type = 'text/plain; charset=utf-8';
-  ctx.body = `${message.slice(0, 120)}\n`;
 }
