@@ -4,7 +4,7 @@ import type { TargetStatus } from '../monitor/target-status';
 import { describeLatency, describeStrip, renderSparkline, renderStrip } from './status-charts';
 import { describeTarget, type describePressure } from './status';
 import { STATUS_PAGE_STYLE } from './status-page-style';
-import { formatClock, formatDuration, reasonInWords } from './status-words';
+import { factsOf, formatClock, formatDuration, reasonInWords } from './status-words';
 
 /** What the "refresh" link offers, in seconds. */
 const REFRESH_SECONDS = 5;
@@ -138,45 +138,6 @@ function where(status: TargetStatus): string {
   if (sentinel === undefined || status.address !== sentinel.masterName) return status.address;
   const sentinels = sentinel.sentinels.map(({ host, port }) => formatHostPort(host, port));
   return `the sentinels (${sentinels.join(', ')})`;
-}
-
-function factsOf(target: ReturnType<typeof describeTarget>): string {
-  return [serverFacts(target), ...checkFacts(target)].filter((fact) => fact !== '').join(' · ');
-}
-
-function serverFacts(target: ReturnType<typeof describeTarget>): string {
-  if ('cluster' in target) {
-    const { cluster } = target;
-    const alone = cluster.mastersWithoutReplica ?? 0;
-    const failing = (cluster.slotsFail ?? 0) + (cluster.slotsPfail ?? 0);
-    return [
-      `cluster ${cluster.state ?? '?'}, ${cluster.nodes.length} masters`,
-      ...(alone > 0 ? [`${alone} without a reachable replica`] : []),
-      ...(failing > 0 ? [`${failing} slots on failing nodes`] : []),
-    ].join(', ');
-  }
-  const server = target.server;
-  if (server === null) return '';
-  const name = server.server === 'redis' ? '' : `${server.server} `;
-  return `${server.role} ${name}${server.version}, ${server.connectedClients} clients, ${server.usedMemory}, up ${formatDuration(server.uptimeSeconds * 1000)}`;
-}
-
-/** What the checks beyond PING saw: sentinels, certificate, pub/sub. */
-function checkFacts(target: ReturnType<typeof describeTarget>): string[] {
-  const facts: string[] = [];
-  if (target.sentinels !== undefined) {
-    const { answering, configured, quorum } = target.sentinels;
-    facts.push(
-      `${answering} of ${configured} sentinels answer, ${quorum ? 'quorum ok' : 'no quorum'}`,
-    );
-  }
-  if (target.certificate !== null) {
-    const { daysLeft, subject } = target.certificate;
-    facts.push(`certificate ${subject} expires in ${daysLeft.toFixed(1)} days`);
-  }
-  const trip = target.pubsub?.roundTripMs;
-  if (trip !== undefined && trip !== null) facts.push(`pub/sub ${trip} ms`);
-  return facts;
 }
 
 function renderEvents(events: readonly HistoryEvent[]): string {

@@ -1,4 +1,5 @@
 import type { FailureReason } from '../probe/result';
+import type { describeTarget } from './status';
 
 /** What a failure reason means, in words a person on call reads at 3 a.m. */
 export function reasonInWords(reason: FailureReason, address: string, timeoutMs: number): string {
@@ -54,4 +55,44 @@ export function formatDuration(ms: number): string {
 /** `12:04:05 UTC`: a time of day for event lists. */
 export function formatClock(ms: number): string {
   return `${new Date(ms).toISOString().slice(11, 19)} UTC`;
+}
+
+/** A target's facts in one line: what its server says, then what its checks saw. */
+export function factsOf(target: ReturnType<typeof describeTarget>): string {
+  return [serverFacts(target), ...checkFacts(target)].filter((fact) => fact !== '').join(' · ');
+}
+
+function serverFacts(target: ReturnType<typeof describeTarget>): string {
+  if ('cluster' in target) {
+    const { cluster } = target;
+    const alone = cluster.mastersWithoutReplica ?? 0;
+    const failing = (cluster.slotsFail ?? 0) + (cluster.slotsPfail ?? 0);
+    return [
+      `cluster ${cluster.state ?? '?'}, ${cluster.nodes.length} masters`,
+      ...(alone > 0 ? [`${alone} without a reachable replica`] : []),
+      ...(failing > 0 ? [`${failing} slots on failing nodes`] : []),
+    ].join(', ');
+  }
+  const server = target.server;
+  if (server === null) return '';
+  const name = server.server === 'redis' ? '' : `${server.server} `;
+  return `${server.role} ${name}${server.version}, ${server.connectedClients} clients, ${server.usedMemory}, up ${formatDuration(server.uptimeSeconds * 1000)}`;
+}
+
+/** What the checks beyond PING saw: sentinels, certificate, pub/sub. */
+function checkFacts(target: ReturnType<typeof describeTarget>): string[] {
+  const facts: string[] = [];
+  if (target.sentinels !== undefined) {
+    const { answering, configured, quorum } = target.sentinels;
+    facts.push(
+      `${answering} of ${configured} sentinels answer, ${quorum ? 'quorum ok' : 'no quorum'}`,
+    );
+  }
+  if (target.certificate !== null) {
+    const { daysLeft, subject } = target.certificate;
+    facts.push(`certificate ${subject} expires in ${daysLeft.toFixed(1)} days`);
+  }
+  const trip = target.pubsub?.roundTripMs;
+  if (trip !== undefined && trip !== null) facts.push(`pub/sub ${trip} ms`);
+  return facts;
 }
