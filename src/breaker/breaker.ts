@@ -8,6 +8,14 @@ export interface Transition {
   to: BreakerState;
 }
 
+/** Every transition a breaker can make. */
+export const breakerTransitions: readonly Transition[] = [
+  { from: 'closed', to: 'open' },
+  { from: 'open', to: 'half_open' },
+  { from: 'half_open', to: 'closed' },
+  { from: 'half_open', to: 'open' },
+];
+
 export interface BreakerSettings {
   /** Consecutive failures (while closed) that open the breaker. */
   failureThreshold: number;

@@ -1,5 +1,5 @@
 import { Histogram, Registry } from 'prom-client';
-import { breakerStates, type Transition } from '../breaker/breaker';
+import { breakerStates, breakerTransitions } from '../breaker/breaker';
 import type { Exposition } from '../exposition/exposition';
 import { addComputedGauge, addTargetGauge } from '../exposition/gauge-families';
 import { addTargetCounter, addTargetHistogram } from '../exposition/series-families';
@@ -35,14 +35,6 @@ export interface Metrics {
   /** Records how a config reload ended; `at` is Unix time in milliseconds. */
   reloaded(outcome: ReloadOutcome, at: number): void;
 }
-
-/** The transitions a breaker can make; their counters exist from the start, at zero. */
-const transitions: readonly Transition[] = [
-  { from: 'closed', to: 'open' },
-  { from: 'open', to: 'half_open' },
-  { from: 'half_open', to: 'closed' },
-  { from: 'half_open', to: 'open' },
-];
 
 /** Probe round trips from 100 µs to 1 s: loopback Redis answers in well under a millisecond. */
 const LATENCY_BUCKETS = [
@@ -134,7 +126,7 @@ export function createMetrics(
     exposition,
     'redis_health_breaker_transitions_total',
     'Circuit breaker transitions; trips are to="open".',
-    transitions,
+    breakerTransitions, // each counter exists from the start, at zero
   );
   const latency = addTargetHistogram(
     exposition,
