@@ -1,4 +1,5 @@
 import { safeMessage } from '../logging/redact';
+import type { ClusterNodes } from '../redis/connections';
 import { messageOf } from './classify';
 import {
   layoutFingerprint,
@@ -9,16 +10,8 @@ import {
 } from './cluster-layout';
 import type { ProbeReport } from './report';
 import type { ProbeResult } from './result';
-import { runCommand, runProbe, type ProbeConnection, type StallGauge } from './run-probe';
+import { runCommand, runProbe, type StallGauge } from './run-probe';
 import type { ClusterNodeView, ClusterView } from './views';
-
-/** The connections to a cluster's nodes, by HOST:PORT; built by the redis/ module. */
-export interface ClusterNodes {
-  /** The connection to one node, made on first use and kept. */
-  node(address: string): ProbeConnection;
-  /** Closes the connections of nodes that are not in `keep` (left the cluster, demoted). */
-  retain(keep: ReadonlySet<string>): void;
-}
 
 export interface ClusterProbeOptions {
   /** How often CLUSTER NODES is read for the replicas (default never). */

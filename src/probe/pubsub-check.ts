@@ -1,18 +1,11 @@
 import { safeMessage } from '../logging/redact';
+import type { PubsubSubscriber } from '../redis/connections';
 import { messageOf } from './classify';
 import { STALLED_SHARE } from './report';
 import { failure, type ProbeResult } from './result';
 import { runCommand, type ProbeConnection, type StallGauge } from './run-probe';
 
-/** A connection subscribed to the check's channel; built by the redis/ module. */
-export interface PubsubSubscriber {
-  /** Connects and subscribes unless already subscribed. */
-  ready(): Promise<void>;
-  /** Resolves when a message with this payload arrives; `forget` stops waiting. */
-  arrival(payload: string): { arrived: Promise<void>; forget: () => void };
-  /** Drops the connection: the next check connects and subscribes anew. */
-  drop(): void;
-}
+export type { PubsubSubscriber };
 
 let sequence = 0;
 

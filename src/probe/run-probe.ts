@@ -1,33 +1,10 @@
 import { safeMessage } from '../logging/redact';
+import type { ProbeConnection } from '../redis/connections';
 import { classifyError, messageOf } from './classify';
 import { STALLED_SHARE } from './report';
 import { failure, type ProbeResult } from './result';
 
-/** What a probe needs from a Redis connection; built by the redis/ module from a target. */
-export interface ProbeConnection {
-  /** Connects (with handshake) unless already connected. */
-  connect(): Promise<void>;
-  /** Sends one command and resolves to its reply (bulk strings as strings). */
-  send(command: string, ...args: string[]): Promise<unknown>;
-  /** Drops the connection at once, without QUIT; the next probe connects anew. */
-  drop(): void;
-  /**
-   * The connection's own last error. Sending while disconnected fails with a generic error
-   * ("Stream isn't writeable") that hides the real cause (refused, auth, dns): this has it.
-   */
-  lastError(): Error | undefined;
-  /**
-   * When the last bytes from the server arrived (process.hrtime.bigint()), if the connection
-   * can tell: a round trip timed to that moment leaves out reply parsing and promise hops.
-   */
-  lastDataAt?(): bigint | undefined;
-  /**
-   * When the last command was handed to the socket (process.hrtime.bigint()), if the
-   * connection can tell: a round trip timed from then leaves out the client's encoding and
-   * queueing, and is what Redis and the network took.
-   */
-  lastWriteAt?(): bigint | undefined;
-}
+export type { ProbeConnection };
 
 /** The reply to one command, or why there was none. */
 export type CommandResult =

@@ -1,6 +1,6 @@
 import { parseHostPort } from '../config/host-port';
 import type { Target } from '../config/types';
-import type { ClusterNodes } from '../probe/cluster-probe';
+import type { ClusterNodes } from './connections';
 import { createConnection, type TargetConnection } from './create-connection';
 
 /** Connections to the nodes of one cluster target, each a plain connection to that node. */

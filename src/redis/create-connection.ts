@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import Redis from 'ioredis';
 import { formatHostPort } from '../config/host-port';
 import type { Target } from '../config/types';
-import type { ProbeConnection } from '../probe/run-probe';
+import type { ProbeConnection } from './connections';
 import { ConnectError } from './access';
 import {
   explainSentinelFailure,

@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import type { Target } from '../config/types';
-import type { PubsubSubscriber } from '../probe/pubsub-check';
+import type { PubsubSubscriber } from './connections';
 import { saidBeforeClosing } from './connection-errors';
 import { connectionOptions, refreshAccess } from './connection-options';
 import { dropClient, quit, settle } from './create-connection';

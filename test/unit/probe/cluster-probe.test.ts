@@ -1,9 +1,6 @@
 import { parseClusterNodes, parseClusterSlots } from '../../../src/probe/cluster-layout';
-import {
-  createClusterProbe as createReportingProbe,
-  type ClusterNodes,
-} from '../../../src/probe/cluster-probe';
-import type { ProbeConnection } from '../../../src/probe/run-probe';
+import { createClusterProbe as createReportingProbe } from '../../../src/probe/cluster-probe';
+import type { ClusterNodes, ProbeConnection } from '../../../src/redis/connections';
 import type { ProbeReport } from '../../../src/probe/report';
 
 type Reply = unknown;
