@@ -18,6 +18,12 @@ export function parseInfoFields(text: string): Map<string, string> {
   return fields;
 }
 
+/** A field of INFO as a number; undefined when absent or not a number. */
+export function infoNumber(fields: Map<string, string>, name: string): number | undefined {
+  const value = Number(fields.get(name));
+  return Number.isFinite(value) ? value : undefined;
+}
+
 /** A value that changes when the layout may have changed, so CLUSTER SLOTS is asked again. */
 export function layoutFingerprint(info: Map<string, string>): string {
   return LAYOUT_FIELDS.map((field) => info.get(field) ?? '').join(',');

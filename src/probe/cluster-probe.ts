@@ -5,6 +5,7 @@ import {
   layoutFingerprint,
   parseClusterNodes,
   parseClusterSlots,
+  infoNumber,
   parseInfoFields,
   type ClusterNodeLine,
 } from './cluster-layout';
@@ -170,10 +171,7 @@ function depth(
   masters: readonly ClusterNodeView[],
   topology: readonly ClusterNodeLine[] | undefined,
 ): Partial<ClusterView> {
-  const number = (name: string) => {
-    const value = Number(fields.get(name));
-    return Number.isFinite(value) ? value : undefined;
-  };
+  const number = (name: string) => infoNumber(fields, name);
   const counts = {
     slotsFail: number('cluster_slots_fail'),
     slotsPfail: number('cluster_slots_pfail'),

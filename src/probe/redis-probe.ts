@@ -1,16 +1,17 @@
+import type { WriteCanary } from '../config/types';
 import { safeMessage } from '../logging/redact';
 import type { ProbeReport } from './report';
 import { isInconclusive } from './result';
 import { runCommand, runProbe, type ProbeConnection, type StallGauge } from './run-probe';
 import { parseServerFacts } from './server-facts';
 import { runPubsubCheck, type PubsubSubscriber } from './pubsub-check';
-import { runWriteCanary, type WriteCanaryOptions } from './write-canary';
+import { runWriteCanary } from './write-canary';
 import type { FactsView } from './views';
 
 export interface RedisProbeOptions {
   timeoutMs: number;
   infoIntervalMs: number;
-  write?: WriteCanaryOptions | undefined;
+  write?: WriteCanary | undefined;
   /** The pub/sub round trip, when configured. */
   pubsub?: { channel: string; subscriber: PubsubSubscriber } | undefined;
   /** How long the sidecar itself was stalled, to tell its own stalls from Redis's silence. */

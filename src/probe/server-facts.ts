@@ -1,4 +1,4 @@
-import { parseInfoFields } from './cluster-layout';
+import { infoNumber, parseInfoFields } from './cluster-layout';
 
 /** What INFO says about a Redis server: the facts that decide health, and a few for people. */
 export interface ServerFacts {
@@ -32,10 +32,7 @@ export interface ServerFacts {
 /** Parses the reply of a plain INFO. Throws when it does not look like INFO at all. */
 export function parseServerFacts(text: string): ServerFacts {
   const fields = parseInfoFields(text);
-  const number = (name: string) => {
-    const value = Number(fields.get(name));
-    return Number.isFinite(value) ? value : undefined;
-  };
+  const number = (name: string) => infoNumber(fields, name);
   const redisVersion = fields.get('redis_version');
   const role = fields.get('role');
   if (redisVersion === undefined || (role !== 'master' && role !== 'slave')) {

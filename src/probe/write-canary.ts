@@ -1,10 +1,6 @@
+import type { WriteCanary } from '../config/types';
 import { failure, type ProbeResult } from './result';
 import { runCommand, type ProbeConnection, type StallGauge } from './run-probe';
-
-export interface WriteCanaryOptions {
-  key: string;
-  ttlMs: number;
-}
 
 /**
  * SET the canary key with an expiry, then GET it, within `timeoutMs`: catches a Redis that
@@ -12,7 +8,7 @@ export interface WriteCanaryOptions {
  */
 export async function runWriteCanary(
   connection: ProbeConnection,
-  canary: WriteCanaryOptions,
+  canary: WriteCanary,
   timeoutMs: number,
   stalled?: StallGauge,
 ): Promise<ProbeResult> {
