@@ -221,9 +221,12 @@ describe('/probe', () => {
 
   beforeAll(async () => {
     redis = await startRedis();
+    // No fresh-connection check, and the monitor's first probe done before any counting: the
+    // connections counted are the ones /probe makes.
     base = await startSidecar(
-      `  - { name: main, url: "${redis.url}", interval: 1m, timeout: 1s, infoInterval: 1m }\n`,
+      `  - { name: main, url: "${redis.url}", interval: 1m, timeout: 1s, infoInterval: 1m, connectCheck: 0 }\n`,
     );
+    await waitFor('the first probe', async () => (await statusOf(base, 'main')).up === true);
   });
 
   test('probes a configured target now, with its own registry', async () => {
