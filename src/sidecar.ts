@@ -80,7 +80,7 @@ export function createSidecar(
   let current = config;
   // The monitor owns the target list: /probe knows a target exactly while it is probed.
   const probeNow = createOnDemandProber(
-    () => monitor.statuses().map((status) => status.target),
+    (name) => monitor.statuses().find((status) => status.target.name === name)?.target,
     createProber,
     config.http.probeConcurrency,
   );

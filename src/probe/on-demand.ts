@@ -27,7 +27,8 @@ export type OnDemandAnswer =
  * connect anywhere else.
  */
 export function createOnDemandProber(
-  targets: () => readonly Target[],
+  /** The configured target of that name, if there is one. */
+  targetNamed: (name: string) => Target | undefined,
   proberFor: (target: Target) => TargetProber = createProber,
   concurrency = DEFAULT_PROBE_CONCURRENCY,
 ) {
@@ -37,7 +38,7 @@ export function createOnDemandProber(
     scrapeTimeoutSeconds: number | undefined,
     signal?: AbortSignal,
   ): Promise<OnDemandAnswer> {
-    const configured = targets().find((target) => target.name === name);
+    const configured = targetNamed(name);
     if (configured === undefined) return { kind: 'unknown' };
     // The whole answer must fit the scrape's budget: waiting for a slot spends part of it.
     const started = performance.now();
