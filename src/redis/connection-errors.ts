@@ -43,12 +43,7 @@ export function explainSentinelFailure(
 export function saidBeforeClosing(error: Error, chunk: Buffer | undefined): Error | undefined {
   const code = (error as NodeJS.ErrnoException).code;
   if ((code !== 'EPIPE' && code !== 'ECONNRESET') || chunk?.[0] !== 0x2d) return undefined;
-  const line =
-    chunk
-      .subarray(1, 200)
-      .toString('latin1')
-      .split(/[\r\n]/)[0] ?? '';
-  return new Error(line.replace(/[^\x20-\x7e]/g, '.'), { cause: error });
+  return new Error(printableFirstLine(chunk.subarray(1, 200)), { cause: error });
 }
 
 /** ioredis's decoder meeting a byte that starts no RESP reply. */
@@ -58,10 +53,11 @@ export function isNotResp(error: Error): boolean {
 
 /** `not a Redis reply: "HTTP/1.1 400 Bad Request"`: the first line of what came back, printable. */
 export function notRedis(chunk: Buffer | undefined): string {
-  const head =
-    (chunk ?? Buffer.alloc(0))
-      .subarray(0, 60)
-      .toString('latin1')
-      .split(/[\r\n]/)[0] ?? '';
-  return `not a Redis reply: "${head.replace(/[^\x20-\x7e]/g, '.')}"`;
+  return `not a Redis reply: "${printableFirstLine((chunk ?? Buffer.alloc(0)).subarray(0, 60))}"`;
+}
+
+/** The first line of some bytes, each unprintable character shown as a dot. */
+function printableFirstLine(bytes: Buffer): string {
+  const line = bytes.toString('latin1').split(/[\r\n]/)[0] ?? '';
+  return line.replace(/[^\x20-\x7e]/g, '.');
 }
