@@ -87,7 +87,6 @@ export const labels = z.record(
   { error: 'must be a mapping of label names to values, such as { team: payments }' },
 );
 
-/** What a target may set for itself; what it leaves out comes from `defaults`. */
 export const filePath = z.string().min(1, 'must be a file path');
 
 export const hostPort = z

@@ -20,6 +20,7 @@ import {
 // The shape of the configuration file, as written by users. This one schema validates files,
 // documents the keys and generates the JSON Schema for editors (`schema`).
 
+/** What a target may set for itself; what it leaves out comes from `defaults`. */
 const probeSettings = {
   interval: duration.optional(),
   timeout: duration.optional(),

@@ -13,10 +13,10 @@ const SUMMARIES = [
   ['min', 'The smallest lateness of the probe timers since the last scrape (event-loop delay).'],
   ['max', 'The largest lateness of the probe timers since the last scrape (event-loop delay).'],
   ['mean', 'The mean lateness of the probe timers since the last scrape (event-loop delay).'],
-  ['stddev', 'The standard deviation of the probe timers lateness since the last scrape.'],
+  ['stddev', "The standard deviation of the probe timers' lateness since the last scrape."],
   ['p50', 'The median lateness of the probe timers since the last scrape (event-loop delay).'],
-  ['p90', 'The 90th percentile of the probe timers lateness since the last scrape.'],
-  ['p99', 'The 99th percentile of the probe timers lateness since the last scrape.'],
+  ['p90', "The 90th percentile of the probe timers' lateness since the last scrape."],
+  ['p99', "The 99th percentile of the probe timers' lateness since the last scrape."],
 ] as const;
 
 /**
