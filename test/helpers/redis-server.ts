@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { freePort } from './free-port';
+import { freeClusterPort, freePort } from './free-port';
 
 export interface RedisServer {
   readonly host: string;
@@ -90,7 +90,8 @@ async function startProcess(options: RedisServerOptions): Promise<RedisServer> {
     throw new Error(MISSING);
   }
   const host = '127.0.0.1';
-  const port = await freePort();
+  const clusterNode = options.args?.includes('--cluster-enabled') === true;
+  const port = clusterNode ? await freeClusterPort() : await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'redis-test-'));
   const socketPath = options.unixSocket ? join(dir, 'redis.sock') : undefined;
   const tls = options.tls;
@@ -162,7 +163,8 @@ async function startProcess(options: RedisServerOptions): Promise<RedisServer> {
   }
   let child: ChildProcess | undefined;
   const launch = async () => {
-    child = spawn('redis-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Redis logs to stdout, including why it refused to start; both go into the error.
+    child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     await waitForPong(host, port, child);
   };
   await launch();
@@ -259,17 +261,19 @@ function exitOf(child: ChildProcess): Promise<void> {
 
 /** Waits until the server answers PING with PONG (raw RESP: no client library in the way). */
 async function waitForPong(host: string, port: number, child?: ChildProcess): Promise<void> {
-  let stderr = '';
-  child?.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  let output = '';
+  const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
+  child?.stdout?.on('data', keep);
+  child?.stderr?.on('data', keep);
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     if (child !== undefined && child.exitCode !== null) {
-      throw new Error(`redis-server exited with ${child.exitCode}: ${stderr.trim()}`);
+      throw new Error(`redis-server exited with ${child.exitCode}: ${output.trim()}`);
     }
     if (await pongs(host, port)) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`redis-server on ${host}:${port} did not answer within 10s: ${stderr.trim()}`);
+  throw new Error(`redis-server on ${host}:${port} did not answer within 10s: ${output.trim()}`);
 }
 
 function pongs(host: string, port: number): Promise<boolean> {
