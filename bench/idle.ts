@@ -2,8 +2,7 @@
 // beside prometheus-redis-exporter watching the same Redis in the same window. Both are
 // scraped every 15 s, as Prometheus does by default. CPU comes from the kernel's per-thread
 // schedstat (nanoseconds), wake-ups from the threads' context switches.
-import { readdirSync, readFileSync } from 'node:fs';
-import { round, timedGet } from './measure';
+import { round, threadUsage, timedGet } from './measure';
 import {
   exporterInstalled,
   sleep,
@@ -18,18 +17,6 @@ import type { Mode } from './scenarios';
 const GOAL_RATIO = 3;
 const SCRAPE_EVERY_MS = 15_000;
 
-/** CPU nanoseconds and context switches of every thread of `pid` so far. */
-function usage(pid: number): { cpuNs: number; switches: number } {
-  let cpuNs = 0;
-  let switches = 0;
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    cpuNs += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
-    const status = readFileSync(`/proc/${pid}/task/${task}/status`, 'utf8');
-    for (const match of status.matchAll(/ctxt_switches:\s+(\d+)/g)) switches += Number(match[1]);
-  }
-  return { cpuNs, switches };
-}
-
 export async function idle({ quick }: Mode) {
   const windowMs = quick ? 30_000 : 180_000;
   const redis = await startRedis();
@@ -39,7 +26,7 @@ export async function idle({ quick }: Mode) {
   ];
   if (exporterInstalled()) watched.push(['exporter', await startExporter(redis.port)]);
   await sleep(5000); // past start-up
-  const before = watched.map(([, process]) => usage(process.pid));
+  const before = watched.map(([, process]) => threadUsage(process.pid));
   const started = Date.now();
   while (Date.now() - started < windowMs) {
     await Promise.all(watched.map(([, process]) => timedGet(`${process.url}/metrics`)));
@@ -48,7 +35,7 @@ export async function idle({ quick }: Mode) {
   const seconds = (Date.now() - started) / 1000;
   const result = Object.fromEntries(
     watched.map(([name, process], index) => {
-      const after = usage(process.pid);
+      const after = threadUsage(process.pid);
       const cpuNs = after.cpuNs - (before[index]?.cpuNs ?? 0);
       const switches = after.switches - (before[index]?.switches ?? 0);
       return [

@@ -1,6 +1,6 @@
 // Small measuring tools: HTTP timing with a keep-alive agent (as Prometheus scrapes),
 // percentiles, /proc readings, Prometheus text parsing.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 
 const agent = new Agent({ keepAlive: true, maxSockets: 16 });
@@ -60,6 +60,21 @@ export function rssMiB(pid: number): number {
 export function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * CPU nanoseconds and context switches of every thread of `pid` so far, from the kernel's
+ * per-thread schedstat: finer than the clock ticks of cpuSeconds().
+ */
+export function threadUsage(pid: number): { cpuNs: number; switches: number } {
+  let cpuNs = 0;
+  let switches = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    cpuNs += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+    const status = readFileSync(`/proc/${pid}/task/${task}/status`, 'utf8');
+    for (const match of status.matchAll(/ctxt_switches:\s+(\d+)/g)) switches += Number(match[1]);
+  }
+  return { cpuNs, switches };
 }
 
 /** Sum of every sample of `name` (any labels) in Prometheus text. */

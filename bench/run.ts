@@ -15,6 +15,7 @@ import { memoryLimit } from './memory-limit';
 import { failfast } from './failfast';
 import { watchCost } from './watch-cost';
 import { idle } from './idle';
+import { probeCost } from './probe-cost';
 
 async function main() {
   const mode: Mode = { quick: process.argv.includes('--quick') };
@@ -57,6 +58,7 @@ async function main() {
     failfast,
     watchCost,
     idle,
+    probeCost,
   };
   const chosen = Object.entries(steps).filter(
     ([name]) => only === undefined || only.includes(name),
